@@ -1,0 +1,271 @@
+//! Jaeger JSON: the query API envelope `{"data":[trace…]}`, a bare array of traces, one trace object, and
+//! jaeger-ui's internal model (`data` as one object, an inline `process` on each span). Times are microseconds.
+
+use super::json::{Int, Scalar, Text};
+use super::{micros_to_nanos, times, Builder, Doc};
+use crate::model::{
+    notes, Attr, AttrValue, Event, IdEncoding, Link, LinkKind, Resource, Span, SpanId, SpanKind, StatusCode,
+    Strings, TraceId,
+};
+use base64::Engine as _;
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct JaegerSpan<'a> {
+    #[serde(rename = "traceID", borrow)]
+    trace_id: Text<'a>,
+    #[serde(rename = "spanID", borrow)]
+    span_id: Text<'a>,
+    /// Deprecated in Jaeger's model, still written by old clients.
+    #[serde(rename = "parentSpanID", borrow)]
+    parent_span_id: Text<'a>,
+    #[serde(borrow)]
+    operation_name: Text<'a>,
+    #[serde(borrow)]
+    references: Option<Vec<Reference<'a>>>,
+    start_time: Option<Int>,
+    duration: Option<Int>,
+    #[serde(borrow)]
+    tags: Option<Vec<Tag<'a>>>,
+    #[serde(borrow)]
+    logs: Option<Vec<Log<'a>>>,
+    #[serde(rename = "processID", borrow)]
+    process_id: Text<'a>,
+    #[serde(borrow)]
+    process: Option<Process<'a>>,
+    #[serde(borrow)]
+    warnings: Option<Vec<Text<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct Reference<'a> {
+    #[serde(rename = "refType", borrow)]
+    ref_type: Text<'a>,
+    #[serde(rename = "traceID", borrow)]
+    trace_id: Text<'a>,
+    #[serde(rename = "spanID", borrow)]
+    span_id: Text<'a>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Process<'a> {
+    #[serde(rename = "serviceName", borrow)]
+    service_name: Text<'a>,
+    #[serde(borrow)]
+    tags: Option<Vec<Tag<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct Tag<'a> {
+    #[serde(borrow)]
+    key: Cow<'a, str>,
+    #[serde(rename = "type", borrow)]
+    ty: Text<'a>,
+    #[serde(borrow)]
+    value: Option<Scalar<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Log<'a> {
+    timestamp: Option<Int>,
+    #[serde(borrow)]
+    fields: Option<Vec<Tag<'a>>>,
+}
+
+/// Adds one Jaeger trace object (read as a `Doc`: `traceID`, `spans`, `processes`, `warnings`).
+pub(super) fn add(b: &mut Builder, trace: Doc<'_>) {
+    let trace_id = b.trace_id(trace.jaeger_trace_id.as_deref(), IdEncoding::Hex);
+    let mut processes: HashMap<Cow<str>, u32> = HashMap::new();
+    for (id, process) in trace.processes.unwrap_or_default() {
+        let resource = resource(b, process);
+        processes.insert(id, resource);
+    }
+    for span in trace.spans.unwrap_or_default() {
+        add_span(b, span, trace_id, &mut processes);
+    }
+    for warning in trace.warnings.unwrap_or_default().into_iter().flatten() {
+        b.trace_warning(trace_id, format!("from the input: {warning}"));
+    }
+}
+
+fn resource(b: &mut Builder, p: Process<'_>) -> u32 {
+    let service = b.intern(p.service_name.as_deref().unwrap_or(""));
+    let attributes = tags(b, p.tags);
+    b.add_resource(Resource { service, attributes })
+}
+
+fn add_span(b: &mut Builder, s: JaegerSpan<'_>, doc_trace_id: Option<TraceId>, processes: &mut HashMap<Cow<str>, u32>) {
+    b.set.span_objects += 1;
+    let enc = IdEncoding::Hex;
+    let trace_id = b.trace_id(s.trace_id.as_deref(), enc).or(doc_trace_id);
+    let span_id = b.span_id(s.span_id.as_deref(), enc);
+
+    let resource = match (s.process_id, s.process) {
+        (Some(id), _) if processes.contains_key(&*id) => processes[&*id],
+        (id, Some(inline)) => {
+            let r = resource(b, inline);
+            if let Some(id) = id {
+                processes.insert(Cow::Owned(id.into_owned()), r);
+            }
+            r
+        }
+        (_, None) => {
+            let service = Strings::EMPTY;
+            let r = b.add_resource(Resource { service, attributes: Box::new([]) });
+            b.trace_warning(trace_id, "a span names a process that is not in `processes`".into());
+            r
+        }
+    };
+    let service = b.set.resources[resource as usize].service;
+
+    let mut notes = 0;
+    let (parent_id, links) = parent_and_links(b, s.references.unwrap_or_default(), trace_id, &mut notes);
+    let parent_id = parent_id.or_else(|| b.span_id(s.parent_span_id.as_deref(), enc));
+
+    let start = s.start_time.and_then(|t| micros_to_nanos(t.0));
+    let end = match (start, s.duration) {
+        (Some(start), Some(d)) => micros_to_nanos(d.0).map(|d| start.saturating_add(d)),
+        _ => None,
+    };
+    if s.start_time.is_some() && start.is_none() {
+        return b.reject("startTime out of range");
+    }
+    let (start_ns, end_ns) = times(start, end, &mut notes);
+
+    let attributes = tags(b, s.tags);
+    let (kind, status, status_message) = kind_and_status(&b.set.strings, &attributes);
+    let events = s
+        .logs
+        .unwrap_or_default()
+        .into_iter()
+        .map(|log| {
+            let attributes = tags(b, log.fields);
+            let name = event_name(&b.set.strings, &attributes);
+            let time_ns = log.timestamp.and_then(|t| micros_to_nanos(t.0)).unwrap_or(start_ns);
+            Event { time_ns, name: b.intern(&name), attributes }
+        })
+        .collect();
+    let warnings = s.warnings.unwrap_or_default().into_iter().flatten().map(|w| b.intern(&w)).collect();
+    let span = Span {
+        span_id,
+        parent_id,
+        name: b.intern(s.operation_name.as_deref().unwrap_or("")),
+        service,
+        start_ns,
+        end_ns,
+        kind,
+        status,
+        status_message,
+        attributes,
+        events,
+        links,
+        resource,
+        scope: 0,
+        notes,
+        warnings,
+    };
+    b.push(trace_id, span);
+}
+
+/// The parent is the first CHILD_OF reference within the trace, else the first FOLLOWS_FROM within it;
+/// every other reference (other traces, extra references) is kept as a link.
+fn parent_and_links(
+    b: &mut Builder,
+    references: Vec<Reference<'_>>,
+    trace_id: Option<TraceId>,
+    notes: &mut u16,
+) -> (Option<SpanId>, Box<[Link]>) {
+    let mut refs: Vec<(LinkKind, Option<TraceId>, Option<SpanId>)> = references
+        .into_iter()
+        .map(|r| {
+            let kind = match r.ref_type.as_deref().map(str::to_ascii_uppercase).as_deref() {
+                Some("FOLLOWS_FROM") => LinkKind::FollowsFrom,
+                _ => LinkKind::ChildOf,
+            };
+            let ref_trace = b.trace_id(r.trace_id.as_deref(), IdEncoding::Hex);
+            (kind, ref_trace, b.span_id(r.span_id.as_deref(), IdEncoding::Hex))
+        })
+        .collect();
+    let in_trace = |r: &(LinkKind, Option<TraceId>, Option<SpanId>)| r.2.is_some() && (r.1.is_none() || r.1 == trace_id);
+    let chosen = refs
+        .iter()
+        .position(|r| r.0 == LinkKind::ChildOf && in_trace(r))
+        .or_else(|| refs.iter().position(|r| r.0 == LinkKind::FollowsFrom && in_trace(r)));
+    let parent = chosen.map(|i| {
+        let r = refs.remove(i);
+        if r.0 == LinkKind::FollowsFrom {
+            *notes |= notes::FOLLOWS_FROM;
+        }
+        r.2.expect("in_trace checked the span id")
+    });
+    let links = refs
+        .into_iter()
+        .map(|(kind, trace_id, span_id)| Link { trace_id, span_id, kind, attributes: Box::new([]) })
+        .collect();
+    (parent, links)
+}
+
+/// Jaeger keeps kind and status in tags (`span.kind`, `error`, `otel.status_code`, `otel.status_description`).
+fn kind_and_status(strings: &Strings, attributes: &[Attr]) -> (SpanKind, StatusCode, u32) {
+    let (mut kind, mut status, mut message) = (SpanKind::Unspecified, StatusCode::Unset, Strings::EMPTY);
+    for a in attributes {
+        match (strings.get(a.key), &a.value) {
+            ("span.kind", AttrValue::Str(s)) => kind = SpanKind::from_name(strings.get(*s)),
+            ("error", AttrValue::Bool(true)) => status = StatusCode::Error,
+            ("error", AttrValue::Str(s)) if strings.get(*s).eq_ignore_ascii_case("true") => status = StatusCode::Error,
+            ("otel.status_code", AttrValue::Str(s)) if status != StatusCode::Error => {
+                status = StatusCode::from_name(strings.get(*s))
+            }
+            ("otel.status_description", AttrValue::Str(s)) => message = *s,
+            _ => {}
+        }
+    }
+    (kind, status, message)
+}
+
+/// A log's name is its `event` field (OpenTracing convention), else its `message`, else "log".
+fn event_name(strings: &Strings, fields: &[Attr]) -> String {
+    ["event", "message"]
+        .iter()
+        .find_map(|key| fields.iter().find(|a| strings.get(a.key) == *key).map(|a| a.value.display(strings)))
+        .unwrap_or_else(|| "log".to_string())
+}
+
+fn tags(b: &mut Builder, tags: Option<Vec<Tag<'_>>>) -> Box<[Attr]> {
+    tags.unwrap_or_default()
+        .into_iter()
+        .map(|t| {
+            let value = tag_value(b, t.ty.as_deref(), t.value.unwrap_or(Scalar::Null));
+            b.attr(&t.key, value)
+        })
+        .collect()
+}
+
+/// A tag value by its declared `type`; a value that does not match its type is kept as text, not dropped.
+fn tag_value(b: &mut Builder, ty: Option<&str>, value: Scalar<'_>) -> AttrValue {
+    match (ty, value) {
+        (Some("int64"), Scalar::Str(s)) if s.trim().parse::<i64>().is_ok() => AttrValue::Int(s.trim().parse().unwrap()),
+        (Some("float64"), Scalar::Str(s)) if s.trim().parse::<f64>().is_ok() => {
+            AttrValue::Double(s.trim().parse().unwrap())
+        }
+        (Some("bool"), Scalar::Str(s)) if s == "true" || s == "false" => AttrValue::Bool(s == "true"),
+        (Some("binary"), Scalar::Str(s)) => match base64::engine::general_purpose::STANDARD.decode(s.as_bytes()) {
+            Ok(raw) => AttrValue::Bytes(raw.into()),
+            Err(_) => b.str_value(&s),
+        },
+        (_, Scalar::Str(s)) => b.str_value(&s),
+        (_, Scalar::Int(i)) => AttrValue::Int(i),
+        (_, Scalar::BigUint(u)) => b.str_value(&u.to_string()),
+        (_, Scalar::Float(f)) => AttrValue::Double(f),
+        (_, Scalar::Bool(x)) => AttrValue::Bool(x),
+        (_, Scalar::Null) => AttrValue::Str(Strings::EMPTY),
+    }
+}
+
+/// Tag conversion shared with Zipkin, whose tags are a plain string map.
+pub(super) fn scalar_value(b: &mut Builder, value: Scalar<'_>) -> AttrValue {
+    tag_value(b, None, value)
+}

@@ -1,0 +1,142 @@
+//! Zipkin v2: a flat array of spans, times in microseconds, `timestamp`/`duration` possibly absent, and
+//! client/server halves that share one span id (re-keyed later by the tree, see `analysis::tree`).
+
+use super::jaeger::scalar_value;
+use super::json::{Int, Scalar, Text};
+use super::{micros_to_nanos, times, Builder, Doc};
+use crate::model::{notes, Attr, AttrValue, Event, IdEncoding, Resource, Span, SpanKind, StatusCode, Strings};
+use serde::Deserialize;
+use std::borrow::Cow;
+
+#[derive(Deserialize)]
+pub(super) struct Endpoint<'a> {
+    #[serde(rename = "serviceName", borrow)]
+    service_name: Text<'a>,
+    #[serde(borrow)]
+    ipv4: Text<'a>,
+    #[serde(borrow)]
+    ipv6: Text<'a>,
+    port: Option<Int>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Annotation<'a> {
+    timestamp: Option<Int>,
+    #[serde(borrow)]
+    value: Text<'a>,
+}
+
+/// Adds one Zipkin span (read as a `Doc`).
+pub(super) fn add(b: &mut Builder, s: Doc<'_>) {
+    b.set.span_objects += 1;
+    let enc = IdEncoding::Hex;
+    let trace_id = b.trace_id(s.trace_id.as_deref(), enc);
+    let span_id = b.span_id(s.id.as_deref(), enc);
+    let parent_id = b.span_id(s.parent_id.as_deref(), enc);
+
+    let events: Box<[Event]> = s
+        .annotations
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|a| {
+            let time_ns = micros_to_nanos(a.timestamp?.0)?;
+            Some(Event { time_ns, name: b.intern(a.value.as_deref().unwrap_or("")), attributes: Box::new([]) })
+        })
+        .collect();
+    let first_event = events.iter().map(|e| e.time_ns).min();
+    let last_event = events.iter().map(|e| e.time_ns).max();
+
+    // Without a timestamp the annotations still say when the span happened; without a duration, until when.
+    let start = s.timestamp.and_then(|t| micros_to_nanos(t.0)).or(first_event);
+    let end = match (start, s.duration) {
+        (Some(start), Some(d)) => micros_to_nanos(d.0).map(|d| start.saturating_add(d)),
+        _ => None,
+    };
+    let mut notes = 0;
+    let (start_ns, end_ns) = times(start, end, &mut notes);
+    let end_ns = match last_event {
+        Some(last) if s.duration.is_none() && last > end_ns => last,
+        _ => end_ns,
+    };
+    if s.timestamp.is_none() && start.is_some() {
+        notes |= notes::START_FROM_EVENTS;
+    }
+
+    let resource = endpoint_resource(b, s.local_endpoint);
+    let service = b.set.resources[resource as usize].service;
+
+    let mut attributes: Vec<Attr> = Vec::new();
+    let mut status = StatusCode::Unset;
+    let mut status_message = Strings::EMPTY;
+    for (key, value) in s.tags.unwrap_or_default() {
+        let value = scalar_value(b, value);
+        if key == "error" {
+            // Zipkin marks failures with an `error` tag whose value is the message (often empty).
+            status = StatusCode::Error;
+            if let AttrValue::Str(sym) = value {
+                if !matches!(b.set.strings.get(sym), "" | "true") {
+                    status_message = sym;
+                }
+            }
+        }
+        attributes.push(b.attr(&key, value));
+    }
+    if let Some(remote) = s.remote_endpoint {
+        endpoint_attributes(b, "remoteEndpoint", remote, &mut attributes);
+    }
+
+    let kind = match s.kind.as_deref() {
+        Some(k) => SpanKind::from_name(k),
+        None => SpanKind::Internal, // Zipkin spans without a kind are local (in-process) work
+    };
+    let span = Span {
+        span_id,
+        parent_id,
+        name: b.intern(s.name.as_deref().unwrap_or("")),
+        service,
+        start_ns,
+        end_ns,
+        kind,
+        status,
+        status_message,
+        attributes: attributes.into(),
+        events,
+        links: Box::new([]),
+        resource,
+        scope: 0,
+        notes,
+        warnings: Box::new([]),
+    };
+    b.push(trace_id, span);
+}
+
+/// One resource per distinct local endpoint, so that thousands of spans share a handful.
+fn endpoint_resource(b: &mut Builder, endpoint: Option<Endpoint<'_>>) -> u32 {
+    let Some(e) = endpoint else { return b.shared_resource(String::new(), |_| Resource::unknown()) };
+    let key = format!(
+        "{}\u{0}{}\u{0}{}\u{0}{}",
+        e.service_name.as_deref().unwrap_or(""),
+        e.ipv4.as_deref().unwrap_or(""),
+        e.ipv6.as_deref().unwrap_or(""),
+        e.port.map_or(0, |p| p.0)
+    );
+    b.shared_resource(key, |b| {
+        let service = b.intern(e.service_name.as_deref().unwrap_or(""));
+        let mut attributes = Vec::new();
+        endpoint_attributes(b, "localEndpoint", e, &mut attributes);
+        Resource { service, attributes: attributes.into() }
+    })
+}
+
+fn endpoint_attributes(b: &mut Builder, prefix: &str, e: Endpoint<'_>, out: &mut Vec<Attr>) {
+    let fields: [(&str, Option<Cow<str>>); 3] = [("serviceName", e.service_name), ("ipv4", e.ipv4), ("ipv6", e.ipv6)];
+    for (name, value) in fields {
+        if let Some(v) = value {
+            let value = scalar_value(b, Scalar::Str(v));
+            out.push(b.attr(&format!("{prefix}.{name}"), value));
+        }
+    }
+    if let Some(port) = e.port {
+        out.push(b.attr(&format!("{prefix}.port"), AttrValue::Int(port.0)));
+    }
+}

@@ -1,0 +1,17 @@
+//! spanlens: a trace viewer that runs in the browser. Data flows one way:
+//! `formats` (bytes → model) → `model` → `analysis` (tree, summary, …) → `view` → `ui` (wasm32 only).
+
+pub mod analysis;
+pub mod formats;
+pub mod generate;
+pub mod model;
+
+pub use formats::LoadError;
+pub use model::TraceSet;
+
+/// Reads one input (any supported format) and builds the span tree of every trace in it.
+pub fn load(name: &str, bytes: &[u8]) -> Result<TraceSet, LoadError> {
+    let mut set = formats::parse(name, bytes)?;
+    analysis::tree::build_all(&mut set);
+    Ok(set)
+}

@@ -1,0 +1,89 @@
+//! Bad input gets a clear error naming the file, line:column and field; never a panic.
+
+use spanlens::LoadError;
+
+fn error(name: &str, text: &[u8]) -> LoadError {
+    match spanlens::load(name, text) {
+        Err(e) => e,
+        Ok(set) => panic!("{name} should not load, got {} traces", set.traces.len()),
+    }
+}
+
+#[test]
+fn truncated_json_names_the_position() {
+    let e = error("cut.json", b"{\"resourceSpans\": [\n  {\"scopeSpans\": [");
+    assert_eq!(e.file, "cut.json");
+    assert_eq!(e.line, 2);
+    assert!(e.message.starts_with("the JSON ends too early"), "{e}");
+    assert!(e.to_string().starts_with("cut.json:2:"), "{e}");
+}
+
+#[test]
+fn a_wrong_type_names_the_field_path() {
+    let text = b"{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[\n{\"traceId\":\"01\",\"spanId\":\"02\",\"startTimeUnixNano\":\"soon\"}]}]}]}";
+    let e = error("bad.json", text);
+    assert_eq!((e.line, e.column), (2, 56), "{e}"); // serde_json points just past the bad value
+    assert_eq!(e.path, "resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano");
+    assert!(e.message.contains("expected an integer"), "{e}");
+    assert!(e.to_string().contains("(field resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano)"));
+}
+
+#[test]
+fn structure_errors_name_the_field() {
+    let e = error("s.json", b"{\"resourceSpans\": [ {\"scopeSpans\": 5} ]}");
+    assert_eq!(e.path, "resourceSpans[0].scopeSpans");
+    assert!(e.message.contains("invalid type"), "{e}");
+}
+
+#[test]
+fn an_out_of_range_time_is_an_error_not_a_wrap() {
+    let e = error("big.json", b"[{\"traceId\":\"a\",\"id\":\"b\",\"timestamp\":18446744073709551615}]");
+    assert!(e.message.contains("out of range"), "{e}");
+    assert_eq!(e.path, "[0].timestamp");
+}
+
+#[test]
+fn empty_and_non_trace_inputs() {
+    assert_eq!(error("e.json", b"  \n").message, "the file is empty");
+    let e = error("o.json", b"{\"hello\": \"world\"}");
+    assert!(e.message.contains("no trace data found"), "{e}");
+    let e = error("n.json", b"42");
+    assert!(e.message.contains("invalid type"), "{e}");
+    let e = error("x.txt", b"not json at all");
+    assert_eq!((e.line, e.column), (1, 2), "{e}");
+    assert!(e.message.starts_with("not valid JSON"), "{e}");
+}
+
+#[test]
+fn invalid_utf8_is_reported_not_panicked() {
+    let e = error("u.json", b"[{\"traceId\":\"a\",\"id\":\"b\",\"name\":\"\xff\xfe\"}]");
+    assert!(e.message.to_lowercase().contains("utf-8") || e.message.contains("unicode"), "{e}");
+}
+
+#[test]
+fn a_bad_line_in_jsonl_names_that_line() {
+    let good = r#"{"resourceSpans":[]}"#;
+    let text = format!("{good}\n{good}\n{{\"resourceSpans\": 7}}\n");
+    let e = error("x.jsonl", text.as_bytes());
+    assert_eq!(e.line, 3, "{e}");
+    assert_eq!(e.path, "resourceSpans");
+}
+
+#[test]
+fn deeply_nested_json_is_an_error_not_a_stack_overflow() {
+    let mut text = String::from("{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"attributes\":[{\"key\":\"k\",\"value\":");
+    for _ in 0..10_000 {
+        text.push_str("{\"arrayValue\":{\"values\":[");
+    }
+    let e = error("deep.json", text.as_bytes());
+    assert!(e.message.contains("recursion limit"), "{e}");
+}
+
+#[test]
+fn fuzzed_prefixes_of_a_real_file_never_panic() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/zipkin-yelp.json");
+    let bytes = std::fs::read(path).unwrap();
+    for cut in (0..bytes.len()).step_by(7) {
+        let _ = spanlens::load("cut.json", &bytes[..cut]);
+    }
+}
