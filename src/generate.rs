@@ -6,7 +6,7 @@
 //!   no hash-map iteration), so the same config always gives byte-identical output.
 //! - **Exact size**: exactly `cfg.spans` span objects, split as evenly as possible over `cfg.traces`.
 //! - **Streaming**: spans are built one checkout at a time, buffered in chunks of [`CHUNK`] spans and
-//!   encoded straight to the writer, so memory stays flat even for 1M spans (~500 MB of JSON).
+//!   encoded straight to the writer: 1M spans (~0.6–0.9 GB of JSON) take about a second and a few MB.
 //! - **Interesting**: every trace holds the patterns the analysis must find: an error with an
 //!   `exception` event, an N+1 query run, a concurrent fan-out and an orphan (broken propagation).
 //!
@@ -24,7 +24,7 @@
 //! process order-events                notification-worker CONSUMER: its parent (a PRODUCER span)
 //!                                     was never exported, so it is an orphan; runs after the root
 //! ```
-//! Spans are modelled once ([`Span`]); each format is a small encoder over that model ([`Encoder`]).
+//! Spans are modelled once (`Span`); each format is a small encoder over that model (`Encoder`).
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -78,7 +78,12 @@ pub struct GenConfig {
 
 impl Default for GenConfig {
     fn default() -> Self {
-        Self { spans: 1000, traces: 1, seed: 1, format: GenFormat::OtlpJson }
+        Self {
+            spans: 1000,
+            traces: 1,
+            seed: 1,
+            format: GenFormat::OtlpJson,
+        }
     }
 }
 
@@ -96,10 +101,19 @@ pub struct GenStats {
 
 /// Writes the traces described by `cfg` to `out`, streaming. Wrap files/stdout in a `BufWriter`.
 pub fn write_traces<W: Write>(cfg: &GenConfig, out: &mut W) -> io::Result<GenStats> {
-    let traces = if cfg.spans == 0 { 0 } else { cfg.traces.clamp(1, cfg.spans) };
+    let traces = if cfg.spans == 0 {
+        0
+    } else {
+        cfg.traces.clamp(1, cfg.spans)
+    };
     let mut rng = Rng::with_seed(cfg.seed);
     let ids = Ids::new(&mut rng);
-    let mut gen = Gen { rng, ids, nodes: Vec::new(), prio: 0 };
+    let mut gen = Gen {
+        rng,
+        ids,
+        nodes: Vec::new(),
+        prio: 0,
+    };
     let mut sink = Sink::new(cfg.format, out);
     sink.enc.begin_doc();
     // Seed-derived start within the hour after the fixed epoch; traces follow each other by 1–5 s.
@@ -218,17 +232,80 @@ impl Svc {
             scope: &'static str,
             scope_version: &'static str,
         ) -> SvcInfo {
-            SvcInfo { name, version, language, host, scope, scope_version }
+            SvcInfo {
+                name,
+                version,
+                language,
+                host,
+                scope,
+                scope_version,
+            }
         }
         static INFO: [SvcInfo; 8] = [
-            s("gateway", "2.14.1", "go", "gateway-7d9f6c5b8-x2k4p", "go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp", "0.58.0"),
-            s("inventory", "1.8.0", "go", "inventory-5c6d8b7f9-q7w2e", "go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc", "0.58.0"),
-            s("product", "3.2.5", "python", "product-6b8c9d7f5-m3n8v", "opentelemetry.instrumentation.asyncpg", "0.50b0"),
-            s("order", "4.0.2", "java", "order-84f7c6d5b-t6y1u", "io.opentelemetry.spring-webmvc-6.0", "2.11.0-alpha"),
-            s("payment", "1.21.0", "java", "payment-9a7b6c5d4-z9x8c", "io.opentelemetry.spring-webmvc-6.0", "2.11.0-alpha"),
-            s("fraud", "0.9.3", "python", "fraud-7f6e5d4c3-b5v4n", "opentelemetry.instrumentation.grpc", "0.50b0"),
-            s("notification", "2.3.0", "nodejs", "notification-6d5c4b3a2-h2j3k", "@opentelemetry/instrumentation-http", "0.57.0"),
-            s("notification-worker", "2.3.0", "nodejs", "notification-worker-5b4a3c2d1-l8p9o", "@opentelemetry/instrumentation-kafkajs", "0.7.0"),
+            s(
+                "gateway",
+                "2.14.1",
+                "go",
+                "gateway-7d9f6c5b8-x2k4p",
+                "go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp",
+                "0.58.0",
+            ),
+            s(
+                "inventory",
+                "1.8.0",
+                "go",
+                "inventory-5c6d8b7f9-q7w2e",
+                "go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc",
+                "0.58.0",
+            ),
+            s(
+                "product",
+                "3.2.5",
+                "python",
+                "product-6b8c9d7f5-m3n8v",
+                "opentelemetry.instrumentation.asyncpg",
+                "0.50b0",
+            ),
+            s(
+                "order",
+                "4.0.2",
+                "java",
+                "order-84f7c6d5b-t6y1u",
+                "io.opentelemetry.spring-webmvc-6.0",
+                "2.11.0-alpha",
+            ),
+            s(
+                "payment",
+                "1.21.0",
+                "java",
+                "payment-9a7b6c5d4-z9x8c",
+                "io.opentelemetry.spring-webmvc-6.0",
+                "2.11.0-alpha",
+            ),
+            s(
+                "fraud",
+                "0.9.3",
+                "python",
+                "fraud-7f6e5d4c3-b5v4n",
+                "opentelemetry.instrumentation.grpc",
+                "0.50b0",
+            ),
+            s(
+                "notification",
+                "2.3.0",
+                "nodejs",
+                "notification-6d5c4b3a2-h2j3k",
+                "@opentelemetry/instrumentation-http",
+                "0.57.0",
+            ),
+            s(
+                "notification-worker",
+                "2.3.0",
+                "nodejs",
+                "notification-worker-5b4a3c2d1-l8p9o",
+                "@opentelemetry/instrumentation-kafkajs",
+                "0.7.0",
+            ),
         ];
         &INFO[self as usize]
     }
@@ -327,7 +404,10 @@ struct Ids {
 
 impl Ids {
     fn new(rng: &mut Rng) -> Self {
-        Ids { key: rng.u64(..), next: 0 }
+        Ids {
+            key: rng.u64(..),
+            next: 0,
+        }
     }
 
     fn span(&mut self) -> u64 {
@@ -380,10 +460,70 @@ enum Failure {
     DbTimeout,
 }
 
+/// A database and the one service that queries it.
+struct Db {
+    user: Svc,
+    system: &'static str,
+    name: &'static str,
+    host: &'static str,
+}
+
+const STOCK_CACHE: Db = Db {
+    user: Svc::Inventory,
+    system: "redis",
+    name: "0",
+    host: "inventory-cache",
+};
+const CATALOG_DB: Db = Db {
+    user: Svc::Product,
+    system: "postgresql",
+    name: "catalog",
+    host: "catalog-db",
+};
+const ORDERS_DB: Db = Db {
+    user: Svc::Order,
+    system: "postgresql",
+    name: "orders",
+    host: "orders-db",
+};
+const FRAUD_FEATURES: Db = Db {
+    user: Svc::Fraud,
+    system: "redis",
+    name: "2",
+    host: "fraud-features",
+};
+
+/// A third-party HTTPS API: Zipkin peer name and endpoint.
+struct Api {
+    peer: &'static str,
+    url: &'static str,
+}
+
+const STRIPE: Api = Api {
+    peer: "stripe",
+    url: "https://api.stripe.com/v1/payment_intents",
+};
+const SENDGRID: Api = Api {
+    peer: "sendgrid",
+    url: "https://api.sendgrid.com/v3/mail/send",
+};
+const FCM: Api = Api {
+    peer: "fcm",
+    url: "https://fcm.googleapis.com/v1/projects/shop-prod/messages:send",
+};
+
 /// An RPC as seen by both sides.
 enum Call {
-    Http { method: &'static str, route: &'static str, path: String, status: u16 },
-    Grpc { service: &'static str, method: &'static str },
+    Http {
+        method: &'static str,
+        route: &'static str,
+        path: String,
+        status: u16,
+    },
+    Grpc {
+        service: &'static str,
+        method: &'static str,
+    },
 }
 
 struct Gen {
@@ -401,7 +541,12 @@ impl Gen {
     }
 
     /// One trace of exactly `budget` spans: checkouts under the root, then the root, then the orphan.
-    fn trace<W: Write>(&mut self, budget: usize, start: u64, sink: &mut Sink<'_, W>) -> io::Result<()> {
+    fn trace<W: Write>(
+        &mut self,
+        budget: usize,
+        start: u64,
+        sink: &mut Sink<'_, W>,
+    ) -> io::Result<()> {
         let trace_id = self.ids.trace(&mut self.rng);
         sink.begin_trace(trace_id);
         let root_id = self.ids.span();
@@ -448,14 +593,28 @@ impl Gen {
                 kv("url.path", "/checkout"),
                 kv("url.scheme", "https"),
                 kv("server.address", "shop.example.com"),
-                kv("client.address", format!("203.0.113.{}", self.rng.u32(2..250))),
-                kv("user_agent.original", "checkout-batcher/2.3 (+https://shop.example.com/bots)"),
+                kv(
+                    "client.address",
+                    format!("203.0.113.{}", self.rng.u32(2..250)),
+                ),
+                kv(
+                    "user_agent.original",
+                    "checkout-batcher/2.3 (+https://shop.example.com/bots)",
+                ),
                 kv("http.response.status_code", 200u32),
                 kv("app.batch.size", checkouts),
             ],
             events: vec![
-                Event { time: start + 120, name: "batch received", attrs: vec![kv("app.batch.size", checkouts)] },
-                Event { time: end - 200, name: "batch completed", attrs: vec![kv("app.batch.failed", 0u32)] },
+                Event {
+                    time: start + 120,
+                    name: "batch received",
+                    attrs: vec![kv("app.batch.size", checkouts)],
+                },
+                Event {
+                    time: end - 200,
+                    name: "batch completed",
+                    attrs: vec![kv("app.batch.failed", 0u32)],
+                },
             ],
             peer: None,
         };
@@ -483,10 +642,19 @@ impl Gen {
                     kv("messaging.system", "kafka"),
                     kv("messaging.operation.type", "process"),
                     kv("messaging.destination.name", "order-events"),
-                    kv("messaging.destination.partition.id", format!("{}", self.rng.u32(0..12))),
+                    kv(
+                        "messaging.destination.partition.id",
+                        format!("{}", self.rng.u32(0..12)),
+                    ),
                     kv("messaging.consumer.group.name", "notification-worker"),
-                    kv("messaging.kafka.message.offset", i64::from(self.rng.u32(10_000..9_000_000))),
-                    kv("messaging.message.id", format!("msg-{:016x}", self.rng.u64(..))),
+                    kv(
+                        "messaging.kafka.message.offset",
+                        i64::from(self.rng.u32(10_000..9_000_000)),
+                    ),
+                    kv(
+                        "messaging.message.id",
+                        format!("msg-{:016x}", self.rng.u64(..)),
+                    ),
                     kv("app.order.id", order_id),
                 ],
                 events: vec![Event {
@@ -520,7 +688,11 @@ impl Gen {
         let failure = if canonical {
             Some(Failure::CardDeclined)
         } else if self.rng.u32(0..100) == 0 {
-            Some(if self.rng.bool() { Failure::CardDeclined } else { Failure::DbTimeout })
+            Some(if self.rng.bool() {
+                Failure::CardDeclined
+            } else {
+                Failure::DbTimeout
+            })
         } else {
             None
         };
@@ -541,7 +713,8 @@ impl Gen {
         self.prio = P_STOCK;
         t = self.check_stock(cid, t, items) + self.us(30, 200);
         self.prio = P_PRODUCTS;
-        t = self.load_products(cid, t, items, failure == Some(Failure::DbTimeout)) + self.us(30, 200);
+        t = self.load_products(cid, t, items, failure == Some(Failure::DbTimeout))
+            + self.us(30, 200);
         self.prio = P_ORDER;
         t = self.create_order(cid, t, &order_id, items, amount) + self.us(30, 200);
         if failure == Some(Failure::CardDeclined) {
@@ -551,7 +724,10 @@ impl Gen {
             self.nodes[c].span.events.push(Event {
                 time: t,
                 name: "payment retry",
-                attrs: vec![kv("app.payment.attempt", 2u32), kv("app.payment.backoff_ms", 100u32)],
+                attrs: vec![
+                    kv("app.payment.attempt", 2u32),
+                    kv("app.payment.backoff_ms", 100u32),
+                ],
             });
         }
         self.prio = P_PAYMENT;
@@ -564,7 +740,14 @@ impl Gen {
     }
 
     /// Appends a span (end = start until set) and returns its index in `self.nodes`.
-    fn push(&mut self, parent: u64, svc: Svc, kind: Kind, name: impl Into<Cow<'static, str>>, start: u64) -> usize {
+    fn push(
+        &mut self,
+        parent: u64,
+        svc: Svc,
+        kind: Kind,
+        name: impl Into<Cow<'static, str>>,
+        start: u64,
+    ) -> usize {
         let span = Span {
             id: self.ids.span(),
             parent: Some(parent),
@@ -578,7 +761,10 @@ impl Gen {
             events: Vec::new(),
             peer: None,
         };
-        self.nodes.push(Node { span, prio: self.prio });
+        self.nodes.push(Node {
+            span,
+            prio: self.prio,
+        });
         self.nodes.len() - 1
     }
 
@@ -604,7 +790,12 @@ impl Gen {
             Call::Grpc { service, method } => format!("{service}/{method}").into(),
         };
         let (client_attrs, server_attrs) = match call {
-            Call::Http { method, route, path, status } => (
+            Call::Http {
+                method,
+                route,
+                path,
+                status,
+            } => (
                 vec![
                     kv("http.request.method", *method),
                     kv("url.full", format!("http://{peer}:8080{path}")),
@@ -616,10 +807,16 @@ impl Gen {
                 vec![
                     kv("http.request.method", *method),
                     kv("http.route", *route),
-                    kv("url.path", path.split('?').next().unwrap_or(path).to_string()),
+                    kv(
+                        "url.path",
+                        path.split('?').next().unwrap_or(path).to_string(),
+                    ),
                     kv("url.scheme", "http"),
                     kv("network.protocol.version", "1.1"),
-                    kv("client.address", format!("10.0.{}.{}", caller as u32 + 1, self.rng.u32(2..250))),
+                    kv(
+                        "client.address",
+                        format!("10.0.{}.{}", caller as u32 + 1, self.rng.u32(2..250)),
+                    ),
                     kv("http.response.status_code", u32::from(*status)),
                 ],
             ),
@@ -654,32 +851,28 @@ impl Gen {
         (c, s, end)
     }
 
-    /// A database (or cache) query as a CLIENT span; returns its index.
-    #[allow(clippy::too_many_arguments)]
+    /// A query of `db` as a CLIENT span named `<operation> <table>`; returns its index.
     fn query(
         &mut self,
         parent: u64,
         start: u64,
         dur: u64,
-        svc: Svc,
-        system: &'static str,
-        db: &'static str,
-        host: &'static str,
+        db: &Db,
         name: &'static str,
         statement: String,
     ) -> usize {
-        let q = self.push(parent, svc, Kind::Client, name, start);
+        let q = self.push(parent, db.user, Kind::Client, name, start);
         let (op, table) = name.split_once(' ').unwrap_or((name, ""));
         let span = &mut self.nodes[q].span;
         span.end = start + dur;
-        span.peer = Some(host);
+        span.peer = Some(db.host);
         span.attrs = vec![
-            kv("db.system", system),
-            kv("db.name", db),
+            kv("db.system", db.system),
+            kv("db.name", db.name),
             kv("db.operation", op),
             kv("db.statement", statement),
-            kv("server.address", host),
-            kv("net.peer.name", host),
+            kv("server.address", db.host),
+            kv("net.peer.name", db.host),
         ];
         if !table.is_empty() {
             span.attrs.push(kv("db.sql.table", table));
@@ -687,16 +880,29 @@ impl Gen {
         q
     }
 
-    /// A CLIENT call to a third-party HTTPS API; returns its index.
-    fn external(&mut self, parent: u64, start: u64, dur: u64, svc: Svc, peer: &'static str, url: &'static str, status: u16) -> usize {
+    /// A POST from `svc` to a third-party HTTPS API as a CLIENT span; returns its index.
+    fn external(
+        &mut self,
+        parent: u64,
+        start: u64,
+        dur: u64,
+        svc: Svc,
+        api: &Api,
+        status: u16,
+    ) -> usize {
         let e = self.push(parent, svc, Kind::Client, "POST", start);
-        let host = url.trim_start_matches("https://").split('/').next().unwrap_or(url);
+        let host = api
+            .url
+            .trim_start_matches("https://")
+            .split('/')
+            .next()
+            .unwrap_or(api.url);
         let span = &mut self.nodes[e].span;
         span.end = start + dur;
-        span.peer = Some(peer);
+        span.peer = Some(api.peer);
         span.attrs = vec![
             kv("http.request.method", "POST"),
-            kv("url.full", url),
+            kv("url.full", api.url),
             kv("server.address", host),
             kv("server.port", 443u32),
             kv("net.peer.name", host),
@@ -706,7 +912,14 @@ impl Gen {
     }
 
     /// Marks span `i` as failed with an `exception` event (type, message, multi-line stack trace).
-    fn exception(&mut self, i: usize, time: u64, ty: &'static str, message: &'static str, stack: &'static str) {
+    fn exception(
+        &mut self,
+        i: usize,
+        time: u64,
+        ty: &'static str,
+        message: &'static str,
+        stack: &'static str,
+    ) {
         let span = &mut self.nodes[i].span;
         span.error = Some(message.into());
         span.events.push(Event {
@@ -722,51 +935,111 @@ impl Gen {
     }
 
     fn check_stock(&mut self, parent: u64, start: u64, items: u32) -> u64 {
-        let call = Call::Grpc { service: "inventory.v1.InventoryService", method: "CheckStock" };
-        self.rpc(parent, start, Svc::Gateway, Svc::Inventory, &call, |g, si, s| {
-            let t = s + g.us(100, 400);
-            let dur = g.us(300, 1500);
-            let keys: Vec<String> = (0..items).map(|k| format!("stock:sku-{:05}", 100 + k * 37)).collect();
-            g.query(g.id(si), t, dur, Svc::Inventory, "redis", "0", "inventory-cache", "MGET", format!("MGET {}", keys.join(" ")));
-            let end = t + dur + g.us(100, 300);
-            g.nodes[si].span.events.push(Event {
-                time: end - 50,
-                name: "stock reserved",
-                attrs: vec![kv("app.cart.items", items), kv("app.stock.warehouse", "fra-1")],
-            });
-            end
-        })
+        let call = Call::Grpc {
+            service: "inventory.v1.InventoryService",
+            method: "CheckStock",
+        };
+        self.rpc(
+            parent,
+            start,
+            Svc::Gateway,
+            Svc::Inventory,
+            &call,
+            |g, si, s| {
+                let t = s + g.us(100, 400);
+                let dur = g.us(300, 1500);
+                let keys: Vec<String> = (0..items)
+                    .map(|k| format!("stock:sku-{:05}", 100 + k * 37))
+                    .collect();
+                g.query(
+                    g.id(si),
+                    t,
+                    dur,
+                    &STOCK_CACHE,
+                    "MGET",
+                    format!("MGET {}", keys.join(" ")),
+                );
+                let end = t + dur + g.us(100, 300);
+                g.nodes[si].span.events.push(Event {
+                    time: end - 50,
+                    name: "stock reserved",
+                    attrs: vec![
+                        kv("app.cart.items", items),
+                        kv("app.stock.warehouse", "fra-1"),
+                    ],
+                });
+                end
+            },
+        )
         .2
     }
 
     /// The N+1 run: one `SELECT product` per item, one after the other.
     fn load_products(&mut self, parent: u64, start: u64, items: u32, timeout: bool) -> u64 {
-        let ids: Vec<String> = (0..items).map(|k| format!("sku-{:05}", 100 + k * 37)).collect();
-        let call = Call::Http { method: "GET", route: "/api/products", path: format!("/api/products?ids={}", ids.join(",")), status: 200 };
-        self.rpc(parent, start, Svc::Gateway, Svc::Product, &call, |g, si, s| {
-            let server = g.id(si);
-            let mut t = s + g.us(200, 800);
-            let statement = || "SELECT id, name, price_cents, currency FROM product WHERE id = $1".to_string();
-            for k in 0..items {
-                let failing = timeout && k == 1;
-                let dur = if failing { g.us(250_000, 251_000) } else { g.us(1_200, 3_500) };
-                let q = g.query(server, t, dur, Svc::Product, "postgresql", "catalog", "catalog-db", "SELECT product", statement());
-                t += dur + g.us(40, 250);
-                if failing {
-                    g.exception(q, t - 200, "asyncpg.exceptions.QueryCanceledError", "canceling statement due to statement timeout", PY_TIMEOUT_STACK);
-                    // Retried once: the run stays sequential.
-                    let dur = g.us(1_200, 3_500);
-                    g.query(server, t, dur, Svc::Product, "postgresql", "catalog", "catalog-db", "SELECT product", statement());
+        let ids: Vec<String> = (0..items)
+            .map(|k| format!("sku-{:05}", 100 + k * 37))
+            .collect();
+        let call = Call::Http {
+            method: "GET",
+            route: "/api/products",
+            path: format!("/api/products?ids={}", ids.join(",")),
+            status: 200,
+        };
+        self.rpc(
+            parent,
+            start,
+            Svc::Gateway,
+            Svc::Product,
+            &call,
+            |g, si, s| {
+                let server = g.id(si);
+                let mut t = s + g.us(200, 800);
+                let statement = || {
+                    "SELECT id, name, price_cents, currency FROM product WHERE id = $1".to_string()
+                };
+                for k in 0..items {
+                    let failing = timeout && k == 1;
+                    let dur = if failing {
+                        g.us(250_000, 251_000)
+                    } else {
+                        g.us(1_200, 3_500)
+                    };
+                    let q = g.query(server, t, dur, &CATALOG_DB, "SELECT product", statement());
                     t += dur + g.us(40, 250);
+                    if failing {
+                        g.exception(
+                            q,
+                            t - 200,
+                            "asyncpg.exceptions.QueryCanceledError",
+                            "canceling statement due to statement timeout",
+                            PY_TIMEOUT_STACK,
+                        );
+                        // Retried once: the run stays sequential.
+                        let dur = g.us(1_200, 3_500);
+                        g.query(server, t, dur, &CATALOG_DB, "SELECT product", statement());
+                        t += dur + g.us(40, 250);
+                    }
                 }
-            }
-            t + g.us(100, 500)
-        })
+                t + g.us(100, 500)
+            },
+        )
         .2
     }
 
-    fn create_order(&mut self, parent: u64, start: u64, order_id: &str, items: u32, amount: f64) -> u64 {
-        let call = Call::Http { method: "POST", route: "/api/orders", path: "/api/orders".into(), status: 201 };
+    fn create_order(
+        &mut self,
+        parent: u64,
+        start: u64,
+        order_id: &str,
+        items: u32,
+        amount: f64,
+    ) -> u64 {
+        let call = Call::Http {
+            method: "POST",
+            route: "/api/orders",
+            path: "/api/orders".into(),
+            status: 201,
+        };
         let order_id = order_id.to_string();
         self.rpc(parent, start, Svc::Gateway, Svc::Order, &call, |g, si, s| {
             let p_start = s + g.us(300, 1200);
@@ -774,11 +1047,11 @@ impl Gen {
             let pid = g.id(p);
             let mut t = p_start + g.us(50, 200);
             let dur = g.us(1_500, 4_000);
-            g.query(pid, t, dur, Svc::Order, "postgresql", "orders", "orders-db", "INSERT orders",
+            g.query(pid, t, dur, &ORDERS_DB, "INSERT orders",
                 "INSERT INTO orders (id, user_id, amount_cents, currency, status) VALUES ($1, $2, $3, $4, 'pending')".into());
             t += dur + g.us(50, 200);
             let dur = g.us(1_000, 3_000) + u64::from(items) * 150;
-            g.query(pid, t, dur, Svc::Order, "postgresql", "orders", "orders-db", "INSERT order_items",
+            g.query(pid, t, dur, &ORDERS_DB, "INSERT order_items",
                 format!("INSERT INTO order_items (order_id, sku, qty) VALUES {}", vec!["($1, $2, $3)"; items as usize].join(", ")));
             t += dur + g.us(50, 200);
             let ps = &mut g.nodes[p].span;
@@ -812,50 +1085,99 @@ impl Gen {
     /// A payment attempt; a declined one fails at Stripe and is an ERROR with an exception.
     fn pay(&mut self, parent: u64, start: u64, order_id: &str, amount: f64, ok: bool) -> u64 {
         let status = if ok { 200 } else { 402 };
-        let call = Call::Http { method: "POST", route: "/v1/payments", path: "/v1/payments".into(), status };
-        let (c, s, end) = self.rpc(parent, start, Svc::Gateway, Svc::Payment, &call, |g, si, s| {
-            let server = g.id(si);
-            if !ok {
-                let t = s + g.us(200, 900);
-                let dur = g.us(60_000, 180_000);
-                let e = g.external(server, t, dur, Svc::Payment, "stripe", "https://api.stripe.com/v1/payment_intents", 402);
-                g.nodes[e].span.error = Some("HTTP 402 Payment Required".into());
-                let end = t + dur + g.us(300, 1200);
-                g.exception(si, end - 150, "com.shop.payment.CardDeclinedException", "card declined: insufficient_funds", JAVA_DECLINED_STACK);
-                return end;
-            }
-            // authorize → fraud score (gRPC, reads features from redis) → charge at Stripe
-            let a_start = s + g.us(200, 900);
-            let a = g.push(server, Svc::Payment, Kind::Internal, "authorize payment", a_start);
-            let aid = g.id(a);
-            let call = Call::Grpc { service: "fraud.v1.FraudService", method: "Score" };
-            let f_start = a_start + g.us(50, 300);
-            let (_, _, t) = g.rpc(aid, f_start, Svc::Payment, Svc::Fraud, &call, |g, fsi, fs| {
-                let sc_start = fs + g.us(100, 400);
-                let sc = g.push(g.id(fsi), Svc::Fraud, Kind::Internal, "score transaction", sc_start);
-                let scid = g.id(sc);
-                let q_start = sc_start + g.us(50, 200);
-                let dur = g.us(400, 2_000);
-                let user = format!("HGETALL features:{}", g.rng.u32(1000..100_000));
-                g.query(scid, q_start, dur, Svc::Fraud, "redis", "2", "fraud-features", "HGETALL", user);
-                let sc_end = q_start + dur + g.us(3_000, 12_000); // model inference
-                let score = f64::from(g.rng.u32(0..300)) / 1000.0;
-                let span = &mut g.nodes[sc].span;
-                span.end = sc_end;
-                span.attrs = vec![kv("app.fraud.score", score), kv("app.fraud.model", "gbm-2025-12")];
-                sc_end + g.us(100, 400)
-            });
-            let t = t + g.us(100, 400);
-            let dur = g.us(80_000, 250_000);
-            g.external(aid, t, dur, Svc::Payment, "stripe", "https://api.stripe.com/v1/payment_intents", 200);
-            let a_end = t + dur + g.us(100, 500);
-            let span = &mut g.nodes[a].span;
-            span.end = a_end;
-            span.attrs = vec![kv("app.payment.method", "card"), kv("app.payment.provider", "stripe")];
-            a_end + g.us(200, 800)
-        });
+        let call = Call::Http {
+            method: "POST",
+            route: "/v1/payments",
+            path: "/v1/payments".into(),
+            status,
+        };
+        let (c, s, end) = self.rpc(
+            parent,
+            start,
+            Svc::Gateway,
+            Svc::Payment,
+            &call,
+            |g, si, s| {
+                let server = g.id(si);
+                if !ok {
+                    let t = s + g.us(200, 900);
+                    let dur = g.us(60_000, 180_000);
+                    let e = g.external(server, t, dur, Svc::Payment, &STRIPE, 402);
+                    g.nodes[e].span.error = Some("HTTP 402 Payment Required".into());
+                    let end = t + dur + g.us(300, 1200);
+                    g.exception(
+                        si,
+                        end - 150,
+                        "com.shop.payment.CardDeclinedException",
+                        "card declined: insufficient_funds",
+                        JAVA_DECLINED_STACK,
+                    );
+                    return end;
+                }
+                // authorize → fraud score (gRPC, reads features from redis) → charge at Stripe
+                let a_start = s + g.us(200, 900);
+                let a = g.push(
+                    server,
+                    Svc::Payment,
+                    Kind::Internal,
+                    "authorize payment",
+                    a_start,
+                );
+                let aid = g.id(a);
+                let call = Call::Grpc {
+                    service: "fraud.v1.FraudService",
+                    method: "Score",
+                };
+                let f_start = a_start + g.us(50, 300);
+                let (_, _, t) = g.rpc(
+                    aid,
+                    f_start,
+                    Svc::Payment,
+                    Svc::Fraud,
+                    &call,
+                    |g, fsi, fs| {
+                        let sc_start = fs + g.us(100, 400);
+                        let sc = g.push(
+                            g.id(fsi),
+                            Svc::Fraud,
+                            Kind::Internal,
+                            "score transaction",
+                            sc_start,
+                        );
+                        let scid = g.id(sc);
+                        let q_start = sc_start + g.us(50, 200);
+                        let dur = g.us(400, 2_000);
+                        let user = format!("HGETALL features:{}", g.rng.u32(1000..100_000));
+                        g.query(scid, q_start, dur, &FRAUD_FEATURES, "HGETALL", user);
+                        let sc_end = q_start + dur + g.us(3_000, 12_000); // model inference
+                        let score = f64::from(g.rng.u32(0..300)) / 1000.0;
+                        let span = &mut g.nodes[sc].span;
+                        span.end = sc_end;
+                        span.attrs = vec![
+                            kv("app.fraud.score", score),
+                            kv("app.fraud.model", "gbm-2025-12"),
+                        ];
+                        sc_end + g.us(100, 400)
+                    },
+                );
+                let t = t + g.us(100, 400);
+                let dur = g.us(80_000, 250_000);
+                g.external(aid, t, dur, Svc::Payment, &STRIPE, 200);
+                let a_end = t + dur + g.us(100, 500);
+                let span = &mut g.nodes[a].span;
+                span.end = a_end;
+                span.attrs = vec![
+                    kv("app.payment.method", "card"),
+                    kv("app.payment.provider", "stripe"),
+                ];
+                a_end + g.us(200, 800)
+            },
+        );
         let order = kv("app.order.id", order_id.to_string());
-        self.nodes[s].span.attrs.extend([order, kv("app.order.amount", amount)]);
+        self.nodes[s]
+            .span
+            .attrs
+            .extend([order, kv("app.order.amount", amount)]);
         if !ok {
             self.nodes[c].span.error = Some("HTTP 402 Payment Required".into());
         }
@@ -864,35 +1186,51 @@ impl Gen {
 
     /// The fan-out: `sends` concurrent email/push deliveries, started a fraction of a ms apart.
     fn notify(&mut self, parent: u64, start: u64, order_id: &str, sends: u32) -> u64 {
-        let call = Call::Http { method: "POST", route: "/v1/notifications", path: "/v1/notifications".into(), status: 202 };
+        let call = Call::Http {
+            method: "POST",
+            route: "/v1/notifications",
+            path: "/v1/notifications".into(),
+            status: 202,
+        };
         let order_id = order_id.to_string();
-        self.rpc(parent, start, Svc::Gateway, Svc::Notification, &call, |g, si, s| {
-            let server = g.id(si);
-            let mut t = s + g.us(200, 600);
-            let mut end = t;
-            for k in 0..sends {
-                let dur = g.us(15_000, 120_000); // ≥ 15 ms while all starts fit in < 10 ms: all overlap
-                let (channel, peer, url, status) = if k % 2 == 0 {
-                    ("email", "sendgrid", "https://api.sendgrid.com/v3/mail/send", 202)
-                } else {
-                    ("push", "fcm", "https://fcm.googleapis.com/v1/projects/shop-prod/messages:send", 200)
-                };
-                let e = g.external(server, t, dur, Svc::Notification, peer, url, status);
-                let span = &mut g.nodes[e].span;
-                span.name = if k % 2 == 0 { "send email".into() } else { "send push".into() };
-                span.attrs.push(kv("app.notification.channel", channel));
-                end = end.max(t + dur);
-                t += g.us(80, 600);
-            }
-            let end = end + g.us(200, 800);
-            g.nodes[si].span.attrs.push(kv("app.order.id", order_id));
-            g.nodes[si].span.events.push(Event {
-                time: s + 150,
-                name: "fan-out dispatched",
-                attrs: vec![kv("app.notification.count", sends)],
-            });
-            end
-        })
+        self.rpc(
+            parent,
+            start,
+            Svc::Gateway,
+            Svc::Notification,
+            &call,
+            |g, si, s| {
+                let server = g.id(si);
+                let mut t = s + g.us(200, 600);
+                let mut end = t;
+                for k in 0..sends {
+                    let dur = g.us(15_000, 120_000); // ≥ 15 ms while all starts fit in < 10 ms: all overlap
+                    let (channel, api, status) = if k % 2 == 0 {
+                        ("email", &SENDGRID, 202)
+                    } else {
+                        ("push", &FCM, 200)
+                    };
+                    let e = g.external(server, t, dur, Svc::Notification, api, status);
+                    let span = &mut g.nodes[e].span;
+                    span.name = if k % 2 == 0 {
+                        "send email".into()
+                    } else {
+                        "send push".into()
+                    };
+                    span.attrs.push(kv("app.notification.channel", channel));
+                    end = end.max(t + dur);
+                    t += g.us(80, 600);
+                }
+                let end = end + g.us(200, 800);
+                g.nodes[si].span.attrs.push(kv("app.order.id", order_id));
+                g.nodes[si].span.events.push(Event {
+                    time: s + 150,
+                    name: "fan-out dispatched",
+                    attrs: vec![kv("app.notification.count", sends)],
+                });
+                end
+            },
+        )
         .2
     }
 }
@@ -928,7 +1266,14 @@ struct Sink<'w, W: Write> {
 
 impl<'w, W: Write> Sink<'w, W> {
     fn new(format: GenFormat, out: &'w mut W) -> Self {
-        Sink { out, enc: Encoder::new(format), chunk: Vec::with_capacity(CHUNK), trace: 0, services: 0, stats: GenStats::default() }
+        Sink {
+            out,
+            enc: Encoder::new(format),
+            chunk: Vec::with_capacity(CHUNK),
+            trace: 0,
+            services: 0,
+            stats: GenStats::default(),
+        }
     }
 
     fn begin_trace(&mut self, trace: u128) {
@@ -1010,7 +1355,14 @@ impl Json {
             self.0.extend_from_slice(&bytes[run..i]);
             if esc.is_empty() {
                 let hex = b"0123456789abcdef";
-                self.0.extend_from_slice(&[b'\\', b'u', b'0', b'0', hex[usize::from(c >> 4)], hex[usize::from(c & 15)]]);
+                self.0.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    hex[usize::from(c >> 4)],
+                    hex[usize::from(c & 15)],
+                ]);
             } else {
                 self.0.extend_from_slice(esc);
             }
@@ -1107,7 +1459,13 @@ struct Encoder {
 
 impl Encoder {
     fn new(format: GenFormat) -> Self {
-        Encoder { format, b: Json(Vec::with_capacity(1 << 20)), top: 0, in_trace: 0, scratch: Json(Vec::new()) }
+        Encoder {
+            format,
+            b: Json(Vec::with_capacity(1 << 20)),
+            top: 0,
+            in_trace: 0,
+            scratch: Json(Vec::new()),
+        }
     }
 
     fn begin_doc(&mut self) {
@@ -1123,14 +1481,20 @@ impl Encoder {
         match self.format {
             GenFormat::OtlpJson => self.b.raw("]}\n"),
             GenFormat::OtlpJsonl => &mut self.b,
-            GenFormat::JaegerJson => self.b.raw("],\"total\":0,\"limit\":0,\"offset\":0,\"errors\":null}\n"),
+            GenFormat::JaegerJson => self
+                .b
+                .raw("],\"total\":0,\"limit\":0,\"offset\":0,\"errors\":null}\n"),
             GenFormat::ZipkinV2 => self.b.raw("]\n"),
         };
     }
 
     fn begin_trace(&mut self, trace: u128) {
         if self.format == GenFormat::JaegerJson {
-            self.b.sep(&mut self.top).raw("{\"traceID\":").trace_id(trace).raw(",\"spans\":[");
+            self.b
+                .sep(&mut self.top)
+                .raw("{\"traceID\":")
+                .trace_id(trace)
+                .raw(",\"spans\":[");
             self.in_trace = 0;
         }
     }
@@ -1141,8 +1505,16 @@ impl Encoder {
         }
         self.b.raw("],\"processes\":{");
         let mut n = 0;
-        for svc in ALL_SVCS.into_iter().filter(|&s| services & (1 << s as u16) != 0) {
-            self.b.sep(&mut n).raw("\"p").uint(svc as u64 + 1).raw("\":{\"serviceName\":").str(svc.info().name);
+        for svc in ALL_SVCS
+            .into_iter()
+            .filter(|&s| services & (1 << s as u16) != 0)
+        {
+            self.b
+                .sep(&mut n)
+                .raw("\"p")
+                .uint(svc as u64 + 1)
+                .raw("\":{\"serviceName\":")
+                .str(svc.info().name);
             self.b.raw(",\"tags\":[");
             let mut t = 0;
             for (k, v) in svc.resource().into_iter().skip(1) {
@@ -1202,8 +1574,11 @@ fn otlp_resource_spans(b: &mut Json, trace: u128, svc: Svc, spans: &[Span]) {
         otlp_kv(b, k, &Val::Str(v.into()));
     }
     let info = svc.info();
-    b.raw("]},\"scopeSpans\":[{\"scope\":{\"name\":").str(info.scope);
-    b.raw(",\"version\":").str(info.scope_version).raw("},\"spans\":[");
+    b.raw("]},\"scopeSpans\":[{\"scope\":{\"name\":")
+        .str(info.scope);
+    b.raw(",\"version\":")
+        .str(info.scope_version)
+        .raw("},\"spans\":[");
     let mut n = 0;
     for s in spans.iter().filter(|s| s.svc == svc) {
         b.sep(&mut n);
@@ -1213,20 +1588,34 @@ fn otlp_resource_spans(b: &mut Json, trace: u128, svc: Svc, spans: &[Span]) {
 }
 
 fn otlp_span(b: &mut Json, trace: u128, s: &Span) {
-    b.raw("{\"traceId\":").trace_id(trace).raw(",\"spanId\":").span_id(s.id);
+    b.raw("{\"traceId\":")
+        .trace_id(trace)
+        .raw(",\"spanId\":")
+        .span_id(s.id);
     if let Some(p) = s.parent {
         b.raw(",\"parentSpanId\":").span_id(p);
     }
-    b.raw(",\"name\":").str(&s.name).raw(",\"kind\":").uint(s.kind.otlp().into());
+    b.raw(",\"name\":")
+        .str(&s.name)
+        .raw(",\"kind\":")
+        .uint(s.kind.otlp().into());
     // µs → ns by appending three zeros: exact, and no overflow.
-    b.raw(",\"startTimeUnixNano\":\"").uint(s.start).raw("000\",\"endTimeUnixNano\":\"").uint(s.end).raw("000\"");
+    b.raw(",\"startTimeUnixNano\":\"")
+        .uint(s.start)
+        .raw("000\",\"endTimeUnixNano\":\"")
+        .uint(s.end)
+        .raw("000\"");
     b.raw(",\"attributes\":");
     otlp_attrs(b, &s.attrs);
     if !s.events.is_empty() {
         b.raw(",\"events\":[");
         let mut n = 0;
         for e in &s.events {
-            b.sep(&mut n).raw("{\"timeUnixNano\":\"").uint(e.time).raw("000\",\"name\":").str(e.name);
+            b.sep(&mut n)
+                .raw("{\"timeUnixNano\":\"")
+                .uint(e.time)
+                .raw("000\",\"name\":")
+                .str(e.name);
             b.raw(",\"attributes\":");
             otlp_attrs(b, &e.attrs);
             b.raw("}");
@@ -1234,7 +1623,10 @@ fn otlp_span(b: &mut Json, trace: u128, s: &Span) {
         b.raw("]");
     }
     match &s.error {
-        Some(msg) => b.raw(",\"status\":{\"code\":2,\"message\":").str(msg).raw("}}"),
+        Some(msg) => b
+            .raw(",\"status\":{\"code\":2,\"message\":")
+            .str(msg)
+            .raw("}}"),
         None => b.raw(",\"status\":{}}"),
     };
 }
@@ -1254,7 +1646,11 @@ fn otlp_kv(b: &mut Json, k: &str, v: &Val) {
     match v {
         Val::Str(s) => b.raw("\"stringValue\":").str(s),
         Val::Int(i) => b.raw("\"intValue\":\"").int(*i).raw("\""),
-        Val::Bool(x) => b.raw(if *x { "\"boolValue\":true" } else { "\"boolValue\":false" }),
+        Val::Bool(x) => b.raw(if *x {
+            "\"boolValue\":true"
+        } else {
+            "\"boolValue\":false"
+        }),
         Val::Double(f) => b.raw("\"doubleValue\":").float(*f),
     };
     b.raw("}}");
@@ -1263,12 +1659,25 @@ fn otlp_kv(b: &mut Json, k: &str, v: &Val) {
 // --- Jaeger query API (µs times, typed tags, kind/status as tags) ---
 
 fn jaeger_span(b: &mut Json, trace: u128, s: &Span) {
-    b.raw("{\"traceID\":").trace_id(trace).raw(",\"spanID\":").span_id(s.id).raw(",\"flags\":1");
-    b.raw(",\"operationName\":").str(&s.name).raw(",\"references\":[");
+    b.raw("{\"traceID\":")
+        .trace_id(trace)
+        .raw(",\"spanID\":")
+        .span_id(s.id)
+        .raw(",\"flags\":1");
+    b.raw(",\"operationName\":")
+        .str(&s.name)
+        .raw(",\"references\":[");
     if let Some(p) = s.parent {
-        b.raw("{\"refType\":\"CHILD_OF\",\"traceID\":").trace_id(trace).raw(",\"spanID\":").span_id(p).raw("}");
+        b.raw("{\"refType\":\"CHILD_OF\",\"traceID\":")
+            .trace_id(trace)
+            .raw(",\"spanID\":")
+            .span_id(p)
+            .raw("}");
     }
-    b.raw("],\"startTime\":").uint(s.start).raw(",\"duration\":").uint(s.end - s.start);
+    b.raw("],\"startTime\":")
+        .uint(s.start)
+        .raw(",\"duration\":")
+        .uint(s.end - s.start);
     b.raw(",\"tags\":[");
     jaeger_tag(b, "span.kind", &Val::Str(s.kind.lower().into()));
     let info = s.svc.info();
@@ -1289,7 +1698,10 @@ fn jaeger_span(b: &mut Json, trace: u128, s: &Span) {
     b.raw("],\"logs\":[");
     let mut n = 0;
     for e in &s.events {
-        b.sep(&mut n).raw("{\"timestamp\":").uint(e.time).raw(",\"fields\":[");
+        b.sep(&mut n)
+            .raw("{\"timestamp\":")
+            .uint(e.time)
+            .raw(",\"fields\":[");
         jaeger_tag(b, "event", &Val::Str(e.name.into()));
         for (k, v) in &e.attrs {
             b.raw(",");
@@ -1297,7 +1709,9 @@ fn jaeger_span(b: &mut Json, trace: u128, s: &Span) {
         }
         b.raw("]}");
     }
-    b.raw("],\"processID\":\"p").uint(s.svc as u64 + 1).raw("\",\"warnings\":null}");
+    b.raw("],\"processID\":\"p")
+        .uint(s.svc as u64 + 1)
+        .raw("\",\"warnings\":null}");
 }
 
 fn jaeger_tag(b: &mut Json, k: &str, v: &Val) {
@@ -1305,7 +1719,11 @@ fn jaeger_tag(b: &mut Json, k: &str, v: &Val) {
     match v {
         Val::Str(s) => b.raw(",\"type\":\"string\",\"value\":").str(s),
         Val::Int(i) => b.raw(",\"type\":\"int64\",\"value\":").int(*i),
-        Val::Bool(x) => b.raw(if *x { ",\"type\":\"bool\",\"value\":true" } else { ",\"type\":\"bool\",\"value\":false" }),
+        Val::Bool(x) => b.raw(if *x {
+            ",\"type\":\"bool\",\"value\":true"
+        } else {
+            ",\"type\":\"bool\",\"value\":false"
+        }),
         Val::Double(f) => b.raw(",\"type\":\"float64\",\"value\":").float(*f),
     };
     b.raw("}");
@@ -1314,7 +1732,10 @@ fn jaeger_tag(b: &mut Json, k: &str, v: &Val) {
 // --- Zipkin v2 (µs times, string tags, events as annotations) ---
 
 fn zipkin_span(b: &mut Json, scratch: &mut Json, trace: u128, s: &Span) {
-    b.raw("{\"traceId\":").trace_id(trace).raw(",\"id\":").span_id(s.id);
+    b.raw("{\"traceId\":")
+        .trace_id(trace)
+        .raw(",\"id\":")
+        .span_id(s.id);
     if let Some(p) = s.parent {
         b.raw(",\"parentId\":").span_id(p);
     }
@@ -1322,10 +1743,17 @@ fn zipkin_span(b: &mut Json, scratch: &mut Json, trace: u128, s: &Span) {
     if let Some(kind) = s.kind.zipkin() {
         b.raw(",\"kind\":\"").raw(kind).raw("\"");
     }
-    b.raw(",\"timestamp\":").uint(s.start).raw(",\"duration\":").uint(s.end - s.start);
-    b.raw(",\"localEndpoint\":{\"serviceName\":").str(s.svc.info().name).raw("}");
+    b.raw(",\"timestamp\":")
+        .uint(s.start)
+        .raw(",\"duration\":")
+        .uint(s.end - s.start);
+    b.raw(",\"localEndpoint\":{\"serviceName\":")
+        .str(s.svc.info().name)
+        .raw("}");
     if let Some(peer) = s.peer {
-        b.raw(",\"remoteEndpoint\":{\"serviceName\":").str(peer).raw("}");
+        b.raw(",\"remoteEndpoint\":{\"serviceName\":")
+            .str(peer)
+            .raw("}");
     }
     b.raw(",\"tags\":{");
     let info = s.svc.info();
@@ -1334,7 +1762,9 @@ fn zipkin_span(b: &mut Json, scratch: &mut Json, trace: u128, s: &Span) {
         b.raw(",").key(k).raw("\"").val_text(v).raw("\"");
     }
     if let Some(msg) = &s.error {
-        b.raw(",\"otel.status_code\":\"ERROR\",").key("error").str(msg);
+        b.raw(",\"otel.status_code\":\"ERROR\",")
+            .key("error")
+            .str(msg);
     }
     b.raw("}");
     if !s.events.is_empty() {
@@ -1342,7 +1772,10 @@ fn zipkin_span(b: &mut Json, scratch: &mut Json, trace: u128, s: &Span) {
         b.raw(",\"annotations\":[");
         let mut n = 0;
         for e in &s.events {
-            b.sep(&mut n).raw("{\"timestamp\":").uint(e.time).raw(",\"value\":\"");
+            b.sep(&mut n)
+                .raw("{\"timestamp\":")
+                .uint(e.time)
+                .raw(",\"value\":\"");
             if e.attrs.is_empty() {
                 b.escaped(e.name);
             } else {

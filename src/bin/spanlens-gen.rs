@@ -36,8 +36,13 @@ fn main() -> ExitCode {
     };
     let started = Instant::now();
     let result = match &args.output {
-        Some(path) => File::create(path).and_then(|f| run(&args.cfg, BufWriter::with_capacity(1 << 20, f))),
-        None => run(&args.cfg, BufWriter::with_capacity(1 << 20, io::stdout().lock())),
+        Some(path) => {
+            File::create(path).and_then(|f| run(&args.cfg, BufWriter::with_capacity(1 << 20, f)))
+        }
+        None => run(
+            &args.cfg,
+            BufWriter::with_capacity(1 << 20, io::stdout().lock()),
+        ),
     };
     match result {
         Ok(stats) => {
@@ -57,7 +62,10 @@ fn main() -> ExitCode {
         // A closed pipe (`| head`) is the reader's choice, not an error worth reporting.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("spanlens-gen: {}: {e}", args.output.as_deref().unwrap_or("stdout"));
+            eprintln!(
+                "spanlens-gen: {}: {e}",
+                args.output.as_deref().unwrap_or("stdout")
+            );
             ExitCode::FAILURE
         }
     }
@@ -71,7 +79,12 @@ fn run<W: Write>(cfg: &GenConfig, mut out: W) -> io::Result<spanlens::generate::
 
 /// `Ok(None)` means help was asked for.
 fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
-    let mut cfg = GenConfig { spans: 0, traces: 1, seed: 1, format: GenFormat::OtlpJson };
+    let mut cfg = GenConfig {
+        spans: 0,
+        traces: 1,
+        seed: 1,
+        format: GenFormat::OtlpJson,
+    };
     let mut spans = None;
     let mut output = None;
     while let Some(arg) = it.next() {
@@ -83,7 +96,12 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
         if flag == "-h" || flag == "--help" {
             return Ok(None);
         }
-        let mut value = || inline.clone().or_else(|| it.next()).ok_or(format!("{flag} needs a value"));
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| it.next())
+                .ok_or(format!("{flag} needs a value"))
+        };
         match flag.as_str() {
             "--spans" | "-n" => spans = Some(parse_count(&value()?)?),
             "--traces" | "-t" => cfg.traces = parse_count(&value()?)?.max(1),
