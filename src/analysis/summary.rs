@@ -1,6 +1,7 @@
 //! `spanlens.summary/1`: the stable JSON that "Export analysis" downloads and the embedding API returns.
 //! Field names are a contract with other tools (see DESIGN.md): never rename them.
 
+use super::TraceAnalysis;
 use crate::model::{SpanIx, Trace, TraceSet};
 use serde::{Deserialize, Serialize};
 
@@ -71,8 +72,13 @@ impl Summary {
     }
 }
 
-/// The summary of a loaded set (critical path and findings are filled in by their own analyses).
+/// The summary of a loaded set, analyzing every trace.
 pub fn summarize(set: &TraceSet) -> Summary {
+    summarize_analyzed(set, &super::analyze_all(set))
+}
+
+/// The summary of a set whose traces were already analyzed (`analyses[i]` is trace `i`'s).
+pub fn summarize_analyzed(set: &TraceSet, analyses: &[TraceAnalysis]) -> Summary {
     let mut warnings = set.warnings.clone();
     for trace in &set.traces {
         let id = trace.trace_id.display(&set.strings);
@@ -85,13 +91,13 @@ pub fn summarize(set: &TraceSet) -> Summary {
             format: set.source.format.as_str().to_string(),
             bytes: set.source.bytes,
         },
-        traces: set.traces.iter().map(|t| trace_summary(set, t)).collect(),
+        traces: set.traces.iter().zip(analyses).map(|(t, a)| trace_summary(set, t, a)).collect(),
         warnings,
         rejected: set.rejected.iter().map(|r| RejectedSummary { reason: r.reason.clone(), count: r.count }).collect(),
     }
 }
 
-fn trace_summary(set: &TraceSet, trace: &Trace) -> TraceSummary {
+fn trace_summary(set: &TraceSet, trace: &Trace, analysis: &TraceAnalysis) -> TraceSummary {
     let strings = &set.strings;
     let ids = |list: &[SpanIx]| -> Vec<String> {
         let mut out: Vec<String> = Vec::with_capacity(list.len());
@@ -118,7 +124,16 @@ fn trace_summary(set: &TraceSet, trace: &Trace) -> TraceSummary {
         error_span_count: trace.spans.iter().filter(|s| s.is_error(strings)).count() as u64,
         start_unix_nano: start.to_string(),
         duration_nanos: (trace.end_ns() - start).to_string(),
-        critical_path: Vec::new(),
-        findings: Vec::new(),
+        critical_path: analysis
+            .critical_path
+            .sections
+            .iter()
+            .map(|s| CriticalPathSection {
+                span_id: trace.spans[s.span as usize].span_id.map(|id| id.display(strings)).unwrap_or_default(),
+                start_unix_nano: s.start_ns.to_string(),
+                end_unix_nano: s.end_ns.to_string(),
+            })
+            .collect(),
+        findings: analysis.findings.clone(),
     }
 }

@@ -164,6 +164,11 @@ fn place_untimed(spans: &mut [Span], parent: &[SpanIx]) {
     }
 }
 
+/// Re-sorts children and roots after span times changed (clock-skew adjustment).
+pub fn sort_children(trace: &mut Trace) {
+    link_children(&trace.spans, &mut trace.tree);
+}
+
 /// Children lists (CSR), each ordered by start time then input order; roots likewise.
 fn link_children(spans: &[Span], tree: &mut Tree) {
     let n = spans.len();

@@ -338,7 +338,7 @@ impl Builder {
         let next = self.set.traces.len() as u32;
         let index = *self.trace_index.entry(trace_id).or_insert(next);
         if index == next {
-            self.set.traces.push(Trace { trace_id, spans: Vec::new(), tree: Tree::default(), warnings: Vec::new() });
+            self.set.traces.push(Trace { trace_id, spans: Vec::new(), tree: Tree::default(), warnings: Vec::new(), skew_shift_ns: Vec::new() });
         }
         self.set.traces[index as usize].spans.push(span);
     }

@@ -230,6 +230,8 @@ pub mod notes {
     pub const CYCLE_CUT: u16 = 1 << 5;
     /// The end was before the start; the end was moved to the start.
     pub const NEGATIVE_DURATION: u16 = 1 << 6;
+    /// Moved by clock-skew adjustment (see `Trace::skew_shift_ns`).
+    pub const SKEW_SHIFTED: u16 = 1 << 9;
     /// The parent is only a FOLLOWS_FROM reference (async, does not block the parent).
     pub const FOLLOWS_FROM: u16 = 1 << 7;
     /// The input had no start time; it was taken from the span's first annotation.
@@ -263,6 +265,28 @@ pub struct Span {
 }
 
 impl Span {
+    /// A span with only ids and times (tests, generators); everything else empty.
+    pub fn new(span_id: SpanId, parent_id: Option<SpanId>, start_ns: i64, end_ns: i64) -> Span {
+        Span {
+            span_id: Some(span_id),
+            parent_id,
+            name: Strings::EMPTY,
+            service: Strings::EMPTY,
+            start_ns,
+            end_ns,
+            kind: SpanKind::Unspecified,
+            status: StatusCode::Unset,
+            status_message: Strings::EMPTY,
+            attributes: Box::new([]),
+            events: Box::new([]),
+            links: Box::new([]),
+            resource: 0,
+            scope: 0,
+            notes: 0,
+            warnings: Box::new([]),
+        }
+    }
+
     pub fn duration_ns(&self) -> i64 {
         self.end_ns - self.start_ns
     }
@@ -322,15 +346,29 @@ pub struct Trace {
     pub tree: Tree,
     /// Trace-level warnings from the input and from repairs, in plain language.
     pub warnings: Vec<String>,
+    /// Per span, how far clock-skew adjustment moved it (ns); empty when adjustment is off.
+    pub skew_shift_ns: Vec<i64>,
 }
 
 impl Trace {
+    /// A trace of these spans; its tree is still to be built (`analysis::tree::build`).
+    pub fn new(trace_id: TraceId, spans: Vec<Span>) -> Trace {
+        Trace { trace_id, spans, tree: Tree::default(), warnings: Vec::new(), skew_shift_ns: Vec::new() }
+    }
+
     pub fn start_ns(&self) -> i64 {
         self.spans.iter().map(|s| s.start_ns).min().unwrap_or(0)
     }
 
     pub fn end_ns(&self) -> i64 {
         self.spans.iter().map(|s| s.end_ns).max().unwrap_or(0)
+    }
+
+    /// A span's times as the input gave them, before any clock-skew shift.
+    pub fn raw_times(&self, span: SpanIx) -> (i64, i64) {
+        let s = &self.spans[span as usize];
+        let shift = self.skew_shift_ns.get(span as usize).copied().unwrap_or(0);
+        (s.start_ns - shift, s.end_ns - shift)
     }
 }
 
@@ -373,5 +411,38 @@ impl TraceSet {
 
     pub fn str(&self, sym: Sym) -> &str {
         self.strings.get(sym)
+    }
+}
+
+/// A duration as a person reads it: `850 ns`, `12.3 µs`, `4.56 ms`, `1.23 s`, `2 min 5 s`.
+pub fn format_duration(ns: i64) -> String {
+    let sign = if ns < 0 { "-" } else { "" };
+    let abs = ns.unsigned_abs() as f64;
+    let (value, unit) = match abs {
+        a if a < 1e3 => return format!("{sign}{} ns", ns.unsigned_abs()),
+        a if a < 1e6 => (a / 1e3, "µs"),
+        a if a < 1e9 => (a / 1e6, "ms"),
+        a if a < 60e9 => (a / 1e9, "s"),
+        a => {
+            let secs = (a / 1e9).round() as u64;
+            return format!("{sign}{} min {} s", secs / 60, secs % 60);
+        }
+    };
+    let digits = if value < 10.0 { 2 } else if value < 100.0 { 1 } else { 0 };
+    format!("{sign}{value:.digits$} {unit}")
+}
+
+#[cfg(test)]
+mod format_tests {
+    #[test]
+    fn durations_read_naturally() {
+        use super::format_duration as f;
+        assert_eq!(f(850), "850 ns");
+        assert_eq!(f(12_345), "12.3 µs");
+        assert_eq!(f(4_560_000), "4.56 ms");
+        assert_eq!(f(702_608_277), "703 ms");
+        assert_eq!(f(1_230_000_000), "1.23 s");
+        assert_eq!(f(125_000_000_000), "2 min 5 s");
+        assert_eq!(f(-62_000_000), "-62.0 ms");
     }
 }

@@ -1,0 +1,207 @@
+//! The critical path: the chain of work that determines each root's end-to-end time.
+//!
+//! The standard walk (Jaeger UI, Grafana): start at the root's end; repeatedly take the last-finishing child
+//! that ends at or before the current point and walk into it; when a span has no such child, its section
+//! reaches back to its start and control returns to its parent. Children are clipped to their parent's
+//! interval first, and those entirely outside it are left out. The sections of a root tile
+//! [root.start, root.end] exactly. Where the standard walk is known to be wrong, this one differs:
+//! - async children do not block their parent: a PRODUCER's CONSUMER children, and FOLLOWS_FROM children,
+//!   are left out of the parent's path (the parent did not wait for them);
+//! - zero-length children (after clipping) are skipped: they cannot hold up anything;
+//! - equal end times are broken deterministically: the child that started first (the longer one), then
+//!   input order;
+//! - children running past their parent's end are clipped, so the path never leaves the root's interval.
+//! Overlapping siblings (parallel calls awaited together) need no special case: the walk follows the one
+//! that ended last, and the others, which ended after the point it reaches back to, are passed over.
+
+use crate::model::{notes, SpanIx, SpanKind, Trace};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Section {
+    pub span: SpanIx,
+    pub start_ns: i64,
+    pub end_ns: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CriticalPath {
+    /// Sections of every root (orphan roots included), chronological; each root's tile its interval.
+    pub sections: Vec<Section>,
+    /// Per span: time it contributes to the critical path (ns).
+    pub contribution_ns: Vec<i64>,
+}
+
+/// Does `child` hold up `parent`? Async hand-offs do not.
+fn blocks_parent(trace: &Trace, parent: SpanIx, child: SpanIx) -> bool {
+    let (p, c) = (&trace.spans[parent as usize], &trace.spans[child as usize]);
+    let async_handoff = p.kind == SpanKind::Producer && c.kind == SpanKind::Consumer;
+    !async_handoff && !c.has(notes::FOLLOWS_FROM)
+}
+
+/// One span being walked: its clipped interval, the current point, and its candidate children in
+/// `candidates[begin..end]` (sorted by end, latest first), of which those before `cursor` are used up.
+struct Frame {
+    span: SpanIx,
+    lo: i64,
+    point: i64,
+    begin: usize,
+    cursor: usize,
+    end: usize,
+}
+
+pub fn critical_path(trace: &Trace) -> CriticalPath {
+    let mut path = CriticalPath { sections: Vec::new(), contribution_ns: vec![0; trace.spans.len()] };
+    // One shared buffer of (end, start, child) for all frames on the stack: no allocation per span.
+    let mut candidates: Vec<(i64, i64, SpanIx)> = Vec::new();
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut root_sections: Vec<Section> = Vec::new();
+
+    for &root in &trace.tree.roots {
+        let r = &trace.spans[root as usize];
+        root_sections.clear();
+        push_frame(trace, &mut frames, &mut candidates, root, r.start_ns, r.end_ns);
+        while let Some(frame) = frames.last_mut() {
+            while frame.cursor < frame.end && candidates[frame.cursor].0 > frame.point {
+                frame.cursor += 1; // ends after the point we reached back to: ran in parallel, not on the path
+            }
+            if frame.cursor < frame.end {
+                let (child_end, child_start, child) = candidates[frame.cursor];
+                frame.cursor += 1;
+                if child_end < frame.point {
+                    root_sections.push(Section { span: frame.span, start_ns: child_end, end_ns: frame.point });
+                }
+                frame.point = child_start;
+                push_frame(trace, &mut frames, &mut candidates, child, child_start, child_end);
+            } else {
+                if frame.lo < frame.point {
+                    root_sections.push(Section { span: frame.span, start_ns: frame.lo, end_ns: frame.point });
+                }
+                candidates.truncate(frame.begin);
+                frames.pop();
+            }
+        }
+        root_sections.reverse(); // the walk goes backwards in time
+        path.sections.extend_from_slice(&root_sections);
+    }
+    // Roots may overlap in time (orphans): keep the whole list chronological, stable by root order.
+    path.sections.sort_by_key(|s| s.start_ns);
+    for s in &path.sections {
+        path.contribution_ns[s.span as usize] += s.end_ns - s.start_ns;
+    }
+    path
+}
+
+/// Pushes a frame for `span` clipped to [lo, hi], with its blocking children clipped to the same interval.
+fn push_frame(
+    trace: &Trace,
+    frames: &mut Vec<Frame>,
+    candidates: &mut Vec<(i64, i64, SpanIx)>,
+    span: SpanIx,
+    lo: i64,
+    hi: i64,
+) {
+    let begin = candidates.len();
+    for &child in trace.tree.children_of(span) {
+        let c = &trace.spans[child as usize];
+        let (start, end) = (c.start_ns.max(lo), c.end_ns.min(hi));
+        if start < end && blocks_parent(trace, span, child) {
+            candidates.push((end, start, child));
+        }
+    }
+    // Latest end first; on equal ends the earlier start (longer span), then input order.
+    candidates[begin..].sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let end = candidates.len();
+    frames.push(Frame { span, lo, point: hi, begin, cursor: begin, end });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Span, SpanId, TraceId};
+
+    /// A trace from (parent, start, end, kind) rows; parent is an index or None.
+    fn trace(rows: &[(Option<usize>, i64, i64, SpanKind)]) -> Trace {
+        let spans = rows
+            .iter()
+            .enumerate()
+            .map(|(i, &(parent, start_ns, end_ns, kind))| Span {
+                kind,
+                ..Span::new(SpanId::Hex(i as u64 + 1), parent.map(|p| SpanId::Hex(p as u64 + 1)), start_ns, end_ns)
+            })
+            .collect();
+        let mut t = Trace::new(TraceId::Hex(1), spans);
+        crate::analysis::tree::build(&mut t);
+        t
+    }
+
+    fn sections(t: &Trace) -> Vec<(SpanIx, i64, i64)> {
+        critical_path(t).sections.iter().map(|s| (s.span, s.start_ns, s.end_ns)).collect()
+    }
+
+    use SpanKind::{Client, Consumer, Internal, Producer, Server};
+
+    #[test]
+    fn sequential_children_are_all_on_the_path() {
+        let t = trace(&[(None, 0, 100, Server), (Some(0), 10, 40, Client), (Some(0), 50, 90, Client)]);
+        assert_eq!(sections(&t), [(0, 0, 10), (1, 10, 40), (0, 40, 50), (2, 50, 90), (0, 90, 100)]);
+        assert_eq!(critical_path(&t).contribution_ns, [30, 30, 40]);
+    }
+
+    #[test]
+    fn overlapping_siblings_follow_the_one_that_ended_last() {
+        // A parallel gather: 1 and 2 run together, 2 ends last, so 1 is not on the path.
+        let t = trace(&[(None, 0, 100, Server), (Some(0), 10, 70, Client), (Some(0), 20, 80, Client)]);
+        assert_eq!(sections(&t), [(0, 0, 20), (2, 20, 80), (0, 80, 100)]);
+    }
+
+    #[test]
+    fn consumer_children_of_a_producer_do_not_block_it() {
+        let t = trace(&[(None, 0, 100, Server), (Some(0), 10, 20, Producer), (Some(1), 15, 19, Consumer)]);
+        assert_eq!(sections(&t), [(0, 0, 10), (1, 10, 20), (0, 20, 100)]);
+    }
+
+    #[test]
+    fn follows_from_children_do_not_block() {
+        let mut t = trace(&[(None, 0, 100, Server), (Some(0), 10, 50, Internal)]);
+        t.spans[1].notes |= notes::FOLLOWS_FROM;
+        assert_eq!(sections(&t), [(0, 0, 100)]);
+    }
+
+    #[test]
+    fn children_past_their_parents_end_are_clipped() {
+        let t = trace(&[(None, 0, 100, Server), (Some(0), 60, 150, Client), (Some(1), 120, 140, Server)]);
+        // Child 1 is clipped to [60, 100]; its own child 2 lies outside that and is left out.
+        assert_eq!(sections(&t), [(0, 0, 60), (1, 60, 100)]);
+    }
+
+    #[test]
+    fn children_entirely_outside_are_excluded() {
+        let t = trace(&[(None, 0, 100, Server), (Some(0), 200, 300, Client)]);
+        assert_eq!(sections(&t), [(0, 0, 100)]);
+    }
+
+    #[test]
+    fn zero_length_spans_are_skipped_and_a_zero_length_root_has_no_section() {
+        let t = trace(&[(None, 0, 100, Server), (Some(0), 50, 50, Client)]);
+        assert_eq!(sections(&t), [(0, 0, 100)]);
+        let t = trace(&[(None, 5, 5, Server)]);
+        assert!(sections(&t).is_empty());
+    }
+
+    #[test]
+    fn equal_end_times_prefer_the_longer_child_then_input_order() {
+        let t = trace(&[(None, 0, 100, Server), (Some(0), 50, 90, Client), (Some(0), 20, 90, Client)]);
+        assert_eq!(sections(&t), [(0, 0, 20), (2, 20, 90), (0, 90, 100)]);
+        let t = trace(&[(None, 0, 100, Server), (Some(0), 20, 90, Client), (Some(0), 20, 90, Client)]);
+        assert_eq!(sections(&t), [(0, 0, 20), (1, 20, 90), (0, 90, 100)]);
+    }
+
+    #[test]
+    fn every_root_is_covered_including_orphans() {
+        let mut t = trace(&[(None, 0, 10, Server), (None, 5, 30, Server)]);
+        t.spans[1].parent_id = Some(SpanId::Hex(99));
+        crate::analysis::tree::build(&mut t);
+        assert_eq!(t.tree.orphans, vec![1]);
+        assert_eq!(sections(&t), [(0, 0, 10), (1, 5, 30)]);
+    }
+}
