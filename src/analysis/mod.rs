@@ -4,6 +4,7 @@
 pub mod critical_path;
 pub mod findings;
 pub mod layout;
+pub mod search;
 pub mod skew;
 pub mod stats;
 pub mod summary;
