@@ -5,6 +5,8 @@ pub mod analysis;
 pub mod formats;
 pub mod generate;
 pub mod model;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
 
 pub use formats::LoadError;
 pub use model::TraceSet;

@@ -1,0 +1,224 @@
+//! The page: toolbar (open, sample, paste, loaded files), progress, errors, and the trace on screen.
+//! Drops and pastes anywhere on the window also load.
+
+use super::body::trace_body;
+use super::browser::is_typing_target;
+use super::errors::ErrorPanel;
+use super::header::trace_header;
+use super::loading::{load_batch, load_one, Input};
+use super::state::AppState;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub fn App(state: AppState, embed: bool) -> impl IntoView {
+    let dragging = RwSignal::new(false);
+    install_drop(state, dragging);
+    install_paste(state);
+    view! {
+        <div class="app" class:embed=embed class:dragging=move || dragging.get()>
+            {(!embed).then(|| view! { <Toolbar state /> })}
+            <Progress state />
+            <ErrorPanel state />
+            <main class="content">
+                {move || {
+                    let ix = state.trace_ix.get();
+                    match state.current.get() {
+                        Some(file) => view! { {trace_header(state, file.clone(), ix)} {trace_body(&file, ix)} }.into_any(),
+                        None => view! { <p class="empty">"Drop trace files here, or open, paste or fetch one."</p> }.into_any(),
+                    }
+                }}
+            </main>
+            <div class="drop-overlay" aria-hidden="true"><p>"Drop trace files to open them"</p></div>
+        </div>
+    }
+}
+
+#[component]
+fn Toolbar(state: AppState) -> impl IntoView {
+    let paste_open = RwSignal::new(false);
+    let pick = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let files = files_of(input.files());
+        // Reset so that picking the same file again fires `change` again.
+        input.set_value("");
+        if !files.is_empty() {
+            spawn_local(load_batch(state, files));
+        }
+    };
+    view! {
+        <header class="toolbar">
+            <span class="brand">"spanlens"</span>
+            <label class="button primary">
+                "Open files…"
+                <input type="file" multiple data-testid="file-input" on:change=pick />
+            </label>
+            <button on:click=move |_| spawn_local(load_batch(state, vec![Input::sample()]))>"Sample"</button>
+            <button class:active=move || paste_open.get() on:click=move |_| paste_open.update(|o| *o = !*o)>
+                "Paste JSON"
+            </button>
+            <FileList state />
+        </header>
+        <Show when=move || paste_open.get()>
+            <PastePanel state open=paste_open />
+        </Show>
+    }
+}
+
+#[component]
+fn FileList(state: AppState) -> impl IntoView {
+    view! {
+        <nav class="files" aria-label="Loaded files" data-testid="files">
+            {move || state.files.with(|files| {
+                files.iter().map(|file| {
+                    let id = file.id;
+                    let title = format!("{} · {}", file.summary.source.format, file.name());
+                    let close_title = format!("Close {}", file.name());
+                    view! {
+                        <span
+                            class="file"
+                            class:current=move || state.current.with(|c| c.as_ref().map(|c| c.id) == Some(id))
+                        >
+                            <button class="open" title=title on:click=move |_| state.select_file(id)>
+                                {file.name().to_string()}
+                            </button>
+                            // Closing frees the file's memory (a 1M-span trace holds hundreds of MB).
+                            <button class="close" title=close_title.clone() aria-label=close_title on:click=move |_| state.close_file(id)>
+                                "×"
+                            </button>
+                        </span>
+                    }
+                }).collect_view()
+            })}
+        </nav>
+    }
+}
+
+#[component]
+fn PastePanel(state: AppState, open: RwSignal<bool>) -> impl IntoView {
+    let text: NodeRef<html::Textarea> = NodeRef::new();
+    let load = move |_| {
+        let Some(area) = text.get() else { return };
+        let value = area.value();
+        if value.trim().is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            state.failures.set(Vec::new());
+            // Keep the text on failure so it can be fixed and loaded again.
+            if load_one(
+                state,
+                Input::Bytes {
+                    name: "pasted.json".into(),
+                    bytes: value.into_bytes(),
+                },
+            )
+            .await
+            .is_ok()
+            {
+                area.set_value("");
+                open.set(false);
+            }
+        });
+    };
+    view! {
+        <div class="paste-panel">
+            <textarea
+                node_ref=text
+                data-testid="paste-text"
+                spellcheck="false"
+                placeholder="Paste OTLP, Jaeger or Zipkin JSON here (or press Ctrl+V anywhere on the page)"
+            ></textarea>
+            <button class="primary" on:click=load>"Load"</button>
+        </div>
+    }
+}
+
+#[component]
+fn Progress(state: AppState) -> impl IntoView {
+    move || {
+        state.pending.with(|pending| {
+            pending.first().map(|(_, label)| {
+                let more = pending.len() - 1;
+                view! {
+                    <div class="progress" role="status" data-testid="progress">
+                        <span>{label.clone()}{(more > 0).then(|| format!(" (+{more} queued)"))}</span>
+                        <div class="bar"><div></div></div>
+                    </div>
+                }
+            })
+        })
+    }
+}
+
+/// Files dropped anywhere on the window load; dragging over the window highlights it.
+fn install_drop(state: AppState, dragging: RwSignal<bool>) {
+    let over = window_event_listener(leptos::ev::dragover, move |ev| {
+        // Without preventDefault the browser would open the file itself.
+        ev.prevent_default();
+        if let Some(dt) = ev.data_transfer() {
+            dt.set_drop_effect("copy");
+        }
+        if !dragging.get_untracked() {
+            dragging.set(true);
+        }
+    });
+    let leave = window_event_listener(leptos::ev::dragleave, move |ev| {
+        // Leaving the window (not just moving between children) has no related target.
+        if ev.related_target().is_none() {
+            dragging.set(false);
+        }
+    });
+    let drop = window_event_listener(leptos::ev::drop, move |ev| {
+        ev.prevent_default();
+        dragging.set(false);
+        // Take the File objects now: the DataTransfer is emptied once the event is over.
+        let files = files_of(ev.data_transfer().and_then(|dt| dt.files()));
+        if !files.is_empty() {
+            spawn_local(load_batch(state, files));
+        }
+    });
+    on_cleanup(move || {
+        over.remove();
+        leave.remove();
+        drop.remove();
+    });
+}
+
+/// Ctrl+V on the page (not in a text field) loads the clipboard's text or files.
+fn install_paste(state: AppState) {
+    let paste = window_event_listener(leptos::ev::paste, move |ev| {
+        if is_typing_target(ev.target()) {
+            return;
+        }
+        let Some(data) = ev.clipboard_data() else {
+            return;
+        };
+        let files = files_of(data.files());
+        let inputs = if !files.is_empty() {
+            files
+        } else {
+            match data.get_data("text/plain") {
+                Ok(text) if !text.trim().is_empty() => {
+                    vec![Input::Bytes {
+                        name: "pasted.json".into(),
+                        bytes: text.into_bytes(),
+                    }]
+                }
+                _ => return,
+            }
+        };
+        ev.prevent_default();
+        spawn_local(load_batch(state, inputs));
+    });
+    on_cleanup(move || paste.remove());
+}
+
+fn files_of(list: Option<web_sys::FileList>) -> Vec<Input> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .map(Input::File)
+        .collect()
+}

@@ -1,0 +1,109 @@
+//! Small wrappers over browser APIs: URL parameters, theme, waiting for a paint.
+
+use leptos::prelude::{document, window};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// The page's URL parameters that spanlens reads (DESIGN.md, "Embedding").
+pub struct Params {
+    /// `url=`: fetch this trace instead of showing the sample.
+    pub url: Option<String>,
+    /// `embed=1`: no header chrome (title, file buttons); the trace header stays.
+    pub embed: bool,
+    /// `theme=light|dark`; otherwise the system's preference.
+    pub theme: Option<String>,
+}
+
+impl Params {
+    pub fn from_location() -> Params {
+        let search = window().location().search().unwrap_or_default();
+        let query = web_sys::UrlSearchParams::new_with_str(&search).ok();
+        let get = |key: &str| {
+            query
+                .as_ref()
+                .and_then(|q| q.get(key))
+                .filter(|v| !v.is_empty())
+        };
+        Params {
+            url: get("url"),
+            embed: matches!(get("embed").as_deref(), Some("1" | "true")),
+            theme: get("theme"),
+        }
+    }
+}
+
+/// `theme-light` / `theme-dark` on `<html>`; without it the CSS follows `prefers-color-scheme`.
+pub fn apply_theme(theme: Option<&str>) {
+    let class = match theme {
+        Some("light") => "theme-light",
+        Some("dark") => "theme-dark",
+        _ => return,
+    };
+    if let Some(root) = document().document_element() {
+        let _ = root.class_list().add_1(class);
+    }
+}
+
+/// Resolves after the browser has had a chance to paint: the next animation frame, then a task after it.
+/// Hidden pages and iframes get no animation frames, so a 100 ms timer resolves it too.
+pub async fn next_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve: js_sys::Function, _reject| {
+        let win = window();
+        let after_frame = {
+            let (win, resolve) = (win.clone(), resolve.clone());
+            Closure::once_into_js(move || {
+                let _ = win.set_timeout_with_callback(&resolve);
+            })
+        };
+        let _ = win.request_animation_frame(after_frame.unchecked_ref());
+        let _ = win.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100);
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Whether an event happened in a place where the user types (so page-wide shortcuts stay out of the way).
+pub fn is_typing_target(target: Option<web_sys::EventTarget>) -> bool {
+    let Some(target) = target else { return false };
+    if target.is_instance_of::<web_sys::HtmlInputElement>()
+        || target.is_instance_of::<web_sys::HtmlTextAreaElement>()
+    {
+        return true;
+    }
+    target
+        .dyn_ref::<web_sys::HtmlElement>()
+        .is_some_and(|el| el.is_content_editable())
+}
+
+/// Copies bytes out of a JS buffer (or view) into wasm memory.
+pub fn bytes_of(value: &JsValue) -> Option<Vec<u8>> {
+    if value.is_instance_of::<js_sys::ArrayBuffer>() {
+        return Some(js_sys::Uint8Array::new(value).to_vec());
+    }
+    if js_sys::ArrayBuffer::is_view(value) {
+        let view: &js_sys::Uint8Array = value.unchecked_ref();
+        let bytes = js_sys::Uint8Array::new_with_byte_offset_and_length(
+            &view.buffer(),
+            view.byte_offset(),
+            view.byte_length(),
+        );
+        return Some(bytes.to_vec());
+    }
+    None
+}
+
+/// Reads a blob (a dropped or picked file) as bytes: never as one JS string, which caps at ~512 MiB.
+pub async fn read_blob(blob: &web_sys::Blob) -> Result<Vec<u8>, String> {
+    let buffer = JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(js_error_text)?;
+    bytes_of(&buffer).ok_or_else(|| "the browser returned no bytes".to_string())
+}
+
+/// A JS exception as text (its message when it is an Error).
+pub fn js_error_text(err: JsValue) -> String {
+    err.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| err.as_string())
+        .unwrap_or_else(|| format!("{err:?}"))
+}

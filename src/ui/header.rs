@@ -1,0 +1,155 @@
+//! The trace header: id, counts, duration, services, warnings, source; the trace picker and the export button.
+//! Built once per (file, trace) selection from the precomputed summary: no reactive work per span.
+
+use super::download::export_summary;
+use super::format::{bytes, count, duration, plural};
+use super::state::{AppState, LoadedFile};
+use leptos::prelude::*;
+use std::rc::Rc;
+use wasm_bindgen_futures::JsFuture;
+
+/// At most this many warnings and services are listed; the rest are counted.
+const LIST_LIMIT: usize = 200;
+const SERVICE_CHIPS: usize = 12;
+
+pub fn trace_header(state: AppState, file: Rc<LoadedFile>, ix: usize) -> AnyView {
+    let summary = &file.summary;
+    let source = format!(
+        "{} · {} · {}",
+        summary.source.format,
+        summary.source.name,
+        bytes(summary.source.bytes)
+    );
+    let warnings = warning_list(&file);
+    let Some(trace) = summary.traces.get(ix) else {
+        return view! {
+            <section class="trace-header" aria-label="Trace">
+                <div class="title-row"><span class="muted">"No traces in this file"</span></div>
+                <div class="stats"><span class="stat source" data-testid="source">{source}</span></div>
+                {warnings}
+            </section>
+        }
+        .into_any();
+    };
+    let trace_id = trace.trace_id.clone();
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        let id = trace_id.clone();
+        leptos::task::spawn_local(async move {
+            let done = JsFuture::from(window().navigator().clipboard().write_text(&id)).await;
+            copied.set(done.is_ok());
+        });
+    };
+    let export_file = file.clone();
+    let export = move |_| {
+        if let Err(err) = export_summary(&export_file) {
+            web_sys::console::error_2(&"spanlens: export failed".into(), &err);
+        }
+    };
+    let duration_ns: i64 = trace.duration_nanos.parse().unwrap_or(0);
+    let services = service_chips(&trace.services);
+    let orphans = trace.orphan_span_ids.len() as u64;
+    let duplicates = trace.duplicate_span_ids.len() as u64;
+    view! {
+        <section class="trace-header" aria-label="Trace">
+            <div class="title-row">
+                <span class="label">"Trace"</span>
+                <code class="trace-id" data-testid="trace-id" title="Trace id">{trace.trace_id.clone()}</code>
+                <button class="small" on:click=copy title="Copy the trace id">
+                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                </button>
+                {trace_picker(state, &file, ix)}
+                <span class="spacer"></span>
+                <button on:click=export title="Download the spanlens.summary/1 JSON">"Export analysis"</button>
+            </div>
+            <div class="stats">
+                <span class="stat" data-testid="span-count">
+                    <b>{count(trace.span_count)}</b>{if trace.span_count == 1 { " span" } else { " spans" }}
+                </span>
+                <span class="stat" data-testid="duration"><b>{duration(duration_ns)}</b>" duration"</span>
+                <span class="stat" class:bad={trace.error_span_count > 0} data-testid="error-count">
+                    <b>{count(trace.error_span_count)}</b>{if trace.error_span_count == 1 { " error" } else { " errors" }}
+                </span>
+                <span class="stat" data-testid="service-count">
+                    <b>{count(trace.services.len() as u64)}</b>{if trace.services.len() == 1 { " service" } else { " services" }}
+                </span>
+                {(orphans > 0).then(|| view! {
+                    <span class="stat warn" data-testid="orphan-count">{plural(orphans, "orphan", "orphans")}</span>
+                })}
+                {(duplicates > 0).then(|| view! {
+                    <span class="stat warn">{plural(duplicates, "duplicate id", "duplicate ids")}</span>
+                })}
+                <span class="stat source" data-testid="source">{source}</span>
+            </div>
+            <div class="services" data-testid="services">{services}</div>
+            {warnings}
+        </section>
+    }
+    .into_any()
+}
+
+/// A select over the file's traces, only when it holds more than one.
+fn trace_picker(state: AppState, file: &LoadedFile, ix: usize) -> Option<AnyView> {
+    let traces = &file.summary.traces;
+    (traces.len() > 1).then(|| {
+        let options = traces
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let label = format!("{} ({})", t.trace_id, plural(t.span_count, "span", "spans"));
+                view! { <option value=i.to_string() selected={i == ix}>{label}</option> }
+            })
+            .collect_view();
+        let pick = move |ev: leptos::ev::Event| {
+            if let Ok(i) = event_target_value(&ev).parse::<usize>() {
+                state.trace_ix.set(i);
+            }
+        };
+        view! {
+            <label class="picker">
+                {format!("{} traces:", count(traces.len() as u64))}
+                <select data-testid="trace-picker" on:change=pick>{options}</select>
+            </label>
+        }
+        .into_any()
+    })
+}
+
+fn service_chips(services: &[String]) -> AnyView {
+    let more = services.len().saturating_sub(SERVICE_CHIPS);
+    view! {
+        {services.iter().take(SERVICE_CHIPS).map(|s| view! { <span class="chip">{s.clone()}</span> }).collect_view()}
+        {(more > 0).then(|| view! { <span class="muted">{format!("+{} more", count(more as u64))}</span> })}
+    }
+    .into_any()
+}
+
+/// File and trace warnings plus rejected span objects, as one expandable list.
+fn warning_list(file: &LoadedFile) -> Option<AnyView> {
+    let summary = &file.summary;
+    let rejected = summary.rejected.iter().map(|r| {
+        format!(
+            "{} rejected: {}",
+            plural(r.count, "span object", "span objects"),
+            r.reason
+        )
+    });
+    let items: Vec<String> = rejected.chain(summary.warnings.iter().cloned()).collect();
+    if items.is_empty() {
+        return None;
+    }
+    let total = items.len();
+    let more = total.saturating_sub(LIST_LIMIT);
+    Some(
+        view! {
+            <details class="warnings" data-testid="warnings">
+                <summary>{plural(total as u64, "warning", "warnings")}</summary>
+                <ul>
+                    {items.into_iter().take(LIST_LIMIT).map(|w| view! { <li>{w}</li> }).collect_view()}
+                    {(more > 0).then(|| view! { <li class="muted">{format!("+{} more", count(more as u64))}</li> })}
+                </ul>
+            </details>
+        }
+        .into_any(),
+    )
+}

@@ -1,0 +1,37 @@
+//! The browser app (wasm32 only): Leptos components over the core. Data flows one way:
+//! input (file, URL, paste, sample, postMessage) → bytes → `crate::load` → `Rc<LoadedFile>` in signals → view.
+
+mod app;
+mod body;
+mod browser;
+mod download;
+mod embed;
+mod errors;
+mod format;
+mod header;
+mod loading;
+mod state;
+
+pub use embed::origin_allowed;
+
+use leptos::prelude::*;
+
+/// Entry point: reads the URL parameters, mounts the app, starts the first load and the embedding API.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let params = browser::Params::from_location();
+    browser::apply_theme(params.theme.as_deref());
+    mount_to_body(move || {
+        // Created under the root owner so the signals live exactly as long as the app.
+        let state = state::AppState::new();
+        match params.url {
+            Some(url) => leptos::task::spawn_local(loading::load_batch(
+                state,
+                vec![loading::Input::Url(url)],
+            )),
+            None => loading::show_sample_now(state),
+        }
+        embed::install(state);
+        view! { <app::App state embed=params.embed /> }
+    });
+}

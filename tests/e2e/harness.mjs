@@ -1,0 +1,133 @@
+// Shared by the browser tests: a tiny static server for dist/ (and the shared fixtures), Debian's chromium
+// driven by playwright-core, and per-page console error collection.
+//
+//   node --test tests/e2e/          (from the repo root, after `trunk build --release`)
+//   SPANLENS_DIST=/some/dist node --test tests/e2e/
+
+import http from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DIST = resolve(process.env.SPANLENS_DIST ?? join(REPO, 'dist'));
+export const FIXTURES = resolve(REPO, '..', 'shared', 'fixtures');
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.jsonl': 'application/jsonl',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+/** A file under `root` for a URL path, or null when the path escapes it. */
+function under(root, urlPath) {
+  const file = normalize(join(root, decodeURIComponent(urlPath)));
+  return file === root || file.startsWith(root + sep) ? file : null;
+}
+
+/**
+ * Starts a static server on 127.0.0.1 (a free port): `/` and everything else from dist/, `/fixtures/*` from
+ * ../shared/fixtures, and `pages` (path → HTML string) for test-only pages such as an embedding parent.
+ * Returns { origin, url(path), close() }.
+ */
+export async function startServer({ pages = {} } = {}) {
+  const server = http.createServer(async (req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    try {
+      if (pages[path] !== undefined) {
+        res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' });
+        return res.end(pages[path]);
+      }
+      let file = path.startsWith('/fixtures/')
+        ? under(FIXTURES, path.slice('/fixtures'.length))
+        : under(DIST, path === '/' ? '/index.html' : path);
+      if (file && (await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
+      const body = file && (await readFile(file).catch(() => null));
+      if (!body) {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        return res.end('not found');
+      }
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.end(body);
+    } catch (err) {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(err));
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return {
+    origin,
+    url: (path = '/') => origin + path,
+    close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(ok); }),
+  };
+}
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export function launchBrowser() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+}
+
+/**
+ * A fresh page (own context) that records console errors and uncaught page errors in `page.errors`, and
+ * console warnings in `page.warnings`.
+ * Options go to `browser.newContext` (e.g. { colorScheme: 'dark', acceptDownloads: true }).
+ */
+export async function newPage(browser, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  const page = await context.newPage();
+  page.errors = [];
+  page.warnings = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') page.errors.push(`console: ${msg.text()}`);
+    if (msg.type() === 'warning') page.warnings.push(msg.text());
+  });
+  page.on('pageerror', (err) => page.errors.push(`pageerror: ${err.message}`));
+  // Errors inside frames (the embedded viewer) are console messages of the same page.
+  return page;
+}
+
+/** Waits until the viewer shows a trace header (the wasm has started and a file is on screen). */
+export async function waitForTrace(page, timeout = 20_000) {
+  await page.locator('[data-testid=span-count]').first().waitFor({ timeout });
+}
+
+/** Reads a fixture's bytes. */
+export function fixture(name) {
+  return readFile(join(FIXTURES, name));
+}
+
+/**
+ * Drops files on the viewer the way a user does: real `dragover` and `drop` events carrying a DataTransfer
+ * with File objects built in the page. `files` is a list of { name, text } or fixture names (fetched in the
+ * page from /fixtures/). Returns whether the drop highlight was showing after `dragover`.
+ */
+export async function dropFiles(page, files) {
+  return page.evaluate(async (files) => {
+    const dt = new DataTransfer();
+    for (const f of files) {
+      const bytes = typeof f === 'string' ? await (await fetch(`/fixtures/${f}`)).arrayBuffer() : f.text;
+      dt.items.add(new File([bytes], typeof f === 'string' ? f : f.name, { type: 'application/json' }));
+    }
+    const target = document.querySelector('main') ?? document.body;
+    const init = { dataTransfer: dt, bubbles: true, cancelable: true };
+    target.dispatchEvent(new DragEvent('dragenter', init));
+    target.dispatchEvent(new DragEvent('dragover', init));
+    // Let the highlight render before dropping.
+    await new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
+    const highlighted = document.querySelector('.app.dragging') !== null;
+    target.dispatchEvent(new DragEvent('drop', init));
+    return highlighted;
+  }, files);
+}
