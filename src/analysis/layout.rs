@@ -43,15 +43,8 @@ pub fn layout(trace: &Trace) -> Layout {
     let tree = &trace.tree;
     let n = spans.len();
 
-    // Parents before children (BFS from the roots); walked backwards it is children before parents.
-    let mut order: Vec<SpanIx> = Vec::with_capacity(n);
-    order.extend_from_slice(&tree.roots);
-    let mut next = 0;
-    while next < order.len() {
-        let span = order[next];
-        order.extend_from_slice(tree.children_of(span));
-        next += 1;
-    }
+    // Parents before children; walked backwards it is children before parents.
+    let order = tree.top_down();
 
     // Bottom-up: each subtree's time extent and height, and each child's row offset below its parent.
     let mut extent: Vec<(i64, i64)> = spans.iter().map(|s| (s.start_ns, s.end_ns)).collect();

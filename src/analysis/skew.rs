@@ -12,13 +12,7 @@ pub fn adjust(trace: &mut Trace) -> usize {
     let n = trace.spans.len();
     let mut shift = vec![0i64; n];
     // Parents before children, so each child is compared with its parent's adjusted times.
-    let mut order: Vec<u32> = trace.tree.roots.clone();
-    let mut next = 0;
-    while next < order.len() {
-        let span = order[next];
-        order.extend_from_slice(trace.tree.children_of(span));
-        next += 1;
-    }
+    let order = trace.tree.top_down();
     for &i in &order {
         let Some(p) = trace.tree.parent_of(i) else { continue };
         let (parent, child) = (&trace.spans[p as usize], &trace.spans[i as usize]);

@@ -247,10 +247,8 @@ fn tags(b: &mut Builder, tags: Option<Vec<Tag<'_>>>) -> Box<[Attr]> {
 /// A tag value by its declared `type`; a value that does not match its type is kept as text, not dropped.
 fn tag_value(b: &mut Builder, ty: Option<&str>, value: Scalar<'_>) -> AttrValue {
     match (ty, value) {
-        (Some("int64"), Scalar::Str(s)) if s.trim().parse::<i64>().is_ok() => AttrValue::Int(s.trim().parse().unwrap()),
-        (Some("float64"), Scalar::Str(s)) if s.trim().parse::<f64>().is_ok() => {
-            AttrValue::Double(s.trim().parse().unwrap())
-        }
+        (Some("int64"), Scalar::Str(s)) if let Ok(i) = s.trim().parse::<i64>() => AttrValue::Int(i),
+        (Some("float64"), Scalar::Str(s)) if let Ok(f) = s.trim().parse::<f64>() => AttrValue::Double(f),
         (Some("bool"), Scalar::Str(s)) if s == "true" || s == "false" => AttrValue::Bool(s == "true"),
         (Some("binary"), Scalar::Str(s)) => match base64::engine::general_purpose::STANDARD.decode(s.as_bytes()) {
             Ok(raw) => AttrValue::Bytes(raw.into()),

@@ -327,6 +327,19 @@ impl Tree {
         &self.children[self.child_start[i] as usize..self.child_start[i + 1] as usize]
     }
 
+    /// Every span, parents before children (breadth-first from the roots); reversed, children before parents.
+    pub fn top_down(&self) -> Vec<SpanIx> {
+        let mut order: Vec<SpanIx> = Vec::with_capacity(self.parent.len());
+        order.extend_from_slice(&self.roots);
+        let mut next = 0;
+        while next < order.len() {
+            let span = order[next];
+            order.extend_from_slice(self.children_of(span));
+            next += 1;
+        }
+        order
+    }
+
     /// Roots that are not orphans: spans that have no parent id (or whose parent link was cut from a cycle).
     pub fn true_roots(&self, spans: &[Span]) -> Vec<SpanIx> {
         self.roots.iter().copied().filter(|&r| !spans[r as usize].has(notes::ORPHAN)).collect()
