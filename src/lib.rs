@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod formats;
 pub mod generate;
 pub mod model;
+pub mod view;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
 

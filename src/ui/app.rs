@@ -4,6 +4,7 @@
 use super::body::trace_body;
 use super::browser::is_typing_target;
 use super::errors::ErrorPanel;
+use super::flame::FlameView;
 use super::header::trace_header;
 use super::loading::{load_batch, load_one, Input};
 use super::state::AppState;
@@ -25,7 +26,10 @@ pub fn App(state: AppState, embed: bool) -> impl IntoView {
                 {move || {
                     let ix = state.trace_ix.get();
                     match state.current.get() {
-                        Some(file) => view! { {trace_header(state, file.clone(), ix)} {trace_body(&file, ix)} }.into_any(),
+                        Some(file) => {
+                            let flame = (ix < file.set.traces.len()).then(|| view! { <FlameView state file=file.clone() ix /> });
+                            view! { {trace_header(state, file.clone(), ix)} {flame} {trace_body(&file, ix)} }.into_any()
+                        }
                         None => view! { <p class="empty">"Drop trace files here, or open, paste or fetch one."</p> }.into_any(),
                     }
                 }}
@@ -59,10 +63,34 @@ fn Toolbar(state: AppState) -> impl IntoView {
                 "Paste JSON"
             </button>
             <FileList state />
+            <ThemeSwitch state />
         </header>
         <Show when=move || paste_open.get()>
             <PastePanel state open=paste_open />
         </Show>
+    }
+}
+
+/// Cycles the theme: system → light → dark.
+#[component]
+fn ThemeSwitch(state: AppState) -> impl IntoView {
+    let next = move |_| {
+        let theme = match state.theme.get_untracked().as_deref() {
+            None => Some("light"),
+            Some("light") => Some("dark"),
+            _ => None,
+        };
+        super::browser::apply_theme(theme);
+        state.theme.set(theme.map(str::to_string));
+    };
+    view! {
+        <button class="theme-switch" data-testid="theme-switch" title="Switch theme: system, light, dark" on:click=next>
+            {move || match state.theme.get().as_deref() {
+                Some("light") => "Theme: light",
+                Some("dark") => "Theme: dark",
+                _ => "Theme: system",
+            }}
+        </button>
     }
 }
 

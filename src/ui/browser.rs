@@ -13,6 +13,8 @@ pub struct Params {
     pub embed: bool,
     /// `theme=light|dark`; otherwise the system's preference.
     pub theme: Option<String>,
+    /// `span=`: select this span (id as in the summary) once the trace is on screen.
+    pub span: Option<String>,
 }
 
 impl Params {
@@ -29,20 +31,32 @@ impl Params {
             url: get("url"),
             embed: matches!(get("embed").as_deref(), Some("1" | "true")),
             theme: get("theme"),
+            span: get("span"),
         }
     }
 }
 
-/// `theme-light` / `theme-dark` on `<html>`; without it the CSS follows `prefers-color-scheme`.
+/// `theme-light` / `theme-dark` on `<html>`; without either the CSS follows `prefers-color-scheme`.
 pub fn apply_theme(theme: Option<&str>) {
-    let class = match theme {
-        Some("light") => "theme-light",
-        Some("dark") => "theme-dark",
-        _ => return,
-    };
-    if let Some(root) = document().document_element() {
-        let _ = root.class_list().add_1(class);
+    let Some(root) = document().document_element() else { return };
+    let classes = root.class_list();
+    let _ = classes.remove_2("theme-light", "theme-dark");
+    match theme {
+        Some("light") => drop(classes.add_1("theme-light")),
+        Some("dark") => drop(classes.add_1("theme-dark")),
+        _ => {}
     }
+}
+
+/// `?perf=1`: the flame graph records a `spanlens:frame` performance measure per frame (browser benchmark).
+pub fn perf_enabled() -> bool {
+    thread_local!(static PERF: bool = window()
+        .location()
+        .search()
+        .unwrap_or_default()
+        .split(['?', '&'])
+        .any(|p| p == "perf=1"));
+    PERF.with(|p| *p)
 }
 
 /// Resolves after the browser has had a chance to paint: the next animation frame, then a task after it.

@@ -1,5 +1,6 @@
 //! The postMessage API for parent pages (DESIGN.md, "Embedding"): `spanlens:ready` once listening;
-//! `spanlens:load` → `spanlens:loaded` / `spanlens:error`; `spanlens:summary` → the same type with the `id`.
+//! `spanlens:load` → `spanlens:loaded` / `spanlens:error`; `spanlens:summary` → the same type with the `id`;
+//! `spanlens:select` selects a span; user selections are announced as `spanlens:selected`.
 
 use super::browser::{bytes_of, js_error_text, next_paint, read_blob};
 use super::loading::{load_one, Input};
@@ -41,6 +42,16 @@ pub fn install(state: AppState) {
     // Same-origin parents only for now: a parent on another origin does not learn we exist.
     if let Some((parent, own_origin)) = parent_window() {
         let _ = parent.post_message(&message("spanlens:ready", &[]), &own_origin);
+    }
+}
+
+/// Tells a same-origin parent which span the user selected.
+pub fn announce_selected(trace_id: &str, span_id: &str) {
+    if let Some((parent, own_origin)) = parent_window() {
+        let _ = parent.post_message(
+            &message("spanlens:selected", &[("traceId", trace_id.into()), ("spanId", span_id.into())]),
+            &own_origin,
+        );
     }
 }
 
@@ -119,6 +130,13 @@ fn on_message(state: AppState, event: MessageEvent) {
                     ("summary", summary.unwrap_or(JsValue::NULL)),
                 ],
             ));
+        }
+        "spanlens:select" => {
+            if let Some(id) = get(&data, "spanId").as_string() {
+                // Set even if equal to the last request, so selecting the same span again re-frames it.
+                state.select_request.set(None);
+                state.select_request.set(Some(id));
+            }
         }
         _ => {}
     }

@@ -7,6 +7,7 @@ mod browser;
 mod download;
 mod embed;
 mod errors;
+mod flame;
 mod format;
 mod header;
 mod loading;
@@ -24,6 +25,8 @@ pub fn start() {
     mount_to_body(move || {
         // Created under the root owner so the signals live exactly as long as the app.
         let state = state::AppState::new();
+        state.theme.set(params.theme.clone());
+        state.select_request.set(params.span.clone());
         match params.url {
             Some(url) => leptos::task::spawn_local(loading::load_batch(
                 state,

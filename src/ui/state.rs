@@ -13,7 +13,6 @@ pub struct LoadedFile {
     pub id: u32,
     pub set: TraceSet,
     /// `analyses[i]` is trace `i`'s critical path, layout, statistics and findings, computed once at load.
-    #[allow(dead_code)] // kept for the flame graph (layout, critical path), which comes next
     pub analyses: Vec<TraceAnalysis>,
     /// Computed once at load: the header, "Export analysis" and the embedding API all read it.
     pub summary: Summary,
@@ -57,6 +56,10 @@ pub struct AppState {
     /// Loads in progress (ticket, label), oldest first; the progress bar shows the first.
     pub pending: RwSignal<Vec<(u32, String)>>,
     pub failures: RwSignal<Vec<Failure>>,
+    /// `light`, `dark`, or `None` to follow the system.
+    pub theme: RwSignal<Option<String>>,
+    /// A span id to select in the trace on screen (from `?span=` or `spanlens:select`).
+    pub select_request: RwSignal<Option<String>>,
 }
 
 impl AppState {
@@ -67,6 +70,8 @@ impl AppState {
             trace_ix: RwSignal::new(0),
             pending: RwSignal::new(Vec::new()),
             failures: RwSignal::new(Vec::new()),
+            theme: RwSignal::new(None),
+            select_request: RwSignal::new(None),
         }
     }
 

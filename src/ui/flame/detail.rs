@@ -1,0 +1,275 @@
+//! The span detail panel: everything about the selected span. Built once per selection; text from the trace
+//! is only ever text (Leptos escapes it), and only http(s) values become links.
+
+use super::super::format::{count, duration};
+use super::super::state::LoadedFile;
+use crate::model::{notes, Attr, LinkKind, SpanIx, Strings, TraceSet};
+use crate::view::find_span;
+use leptos::prelude::*;
+use std::rc::Rc;
+use wasm_bindgen_futures::JsFuture;
+
+/// Values longer than this (characters) are folded behind "show all".
+const FOLD_CHARS: usize = 240;
+/// At most this many events and links are listed.
+const LIST_LIMIT: usize = 100;
+
+#[component]
+pub fn SpanDetail(file: Rc<LoadedFile>, ix: usize, span: SpanIx, on_select: Callback<Option<SpanIx>>) -> impl IntoView {
+    let set = &file.set;
+    let trace = &set.traces[ix];
+    let analysis = &file.analyses[ix];
+    let Some(s) = trace.spans.get(span as usize) else { return ().into_any() };
+    let origin = trace.start_ns();
+    let strings = &set.strings;
+    let span_id = s.span_id.map(|id| id.display(strings)).unwrap_or_default();
+    let trace_id = trace.trace_id.display(strings);
+    let parent = trace.tree.parent_of(span);
+    let children = trace.tree.children_of(span).len();
+    let contribution = analysis.critical_path.contribution_ns[span as usize];
+    let resource = set.resources.get(s.resource as usize);
+    let scope = set.scopes.get(s.scope as usize);
+    let status = match (s.status.as_str(), strings.get(s.status_message)) {
+        (code, "") => code.to_string(),
+        (code, message) => format!("{code}: {message}"),
+    };
+    let parent_view = match (parent, s.parent_id) {
+        (Some(p), _) => {
+            let name = strings.get(trace.spans[p as usize].name).to_string();
+            view! { <button class="link" data-testid="parent-link" on:click=move |_| on_select.run(Some(p))>{name}</button> }.into_any()
+        }
+        (None, Some(missing)) => view! { <span class="bad">{format!("{} (not in the trace)", missing.display(strings))}</span> }.into_any(),
+        (None, None) => view! { <span class="muted">"none (root)"</span> }.into_any(),
+    };
+    let mut shift = trace.skew_shift_ns.get(span as usize).copied().unwrap_or(0);
+    if !s.has(notes::SKEW_SHIFTED) {
+        shift = 0;
+    }
+    view! {
+        <aside class="span-detail" data-testid="span-detail" aria-label="Span details">
+            <header>
+                <h3 data-testid="detail-name">{strings.get(s.name).to_string()}</h3>
+                <button class="small close" title="Close (Esc)" aria-label="Close the span details" on:click=move |_| on_select.run(None)>"×"</button>
+            </header>
+            <dl class="facts">
+                <dt>"Service"</dt><dd>{strings.get(s.service).to_string()}</dd>
+                <dt>"Kind"</dt><dd>{s.kind.as_str()}</dd>
+                <dt>"Status"</dt><dd class:bad=s.is_error(strings)>{status}</dd>
+                <dt>"Start"</dt><dd>{format!("+{}", duration(s.start_ns - origin))}<br/><span class="muted">{absolute_time(s.start_ns)}</span></dd>
+                <dt>"Duration"</dt><dd>{duration(s.duration_ns())}</dd>
+                <dt>"Self time"</dt><dd>{duration(analysis.stats.self_ns[span as usize])}</dd>
+                <dt>"Critical path"</dt><dd>{duration(contribution)}</dd>
+                <dt>"Span id"</dt><dd><code>{span_id.clone()}</code><CopyButton text=span_id /></dd>
+                <dt>"Trace id"</dt><dd><code>{trace_id.clone()}</code><CopyButton text=trace_id /></dd>
+                <dt>"Parent"</dt><dd>{parent_view}</dd>
+                <dt>"Children"</dt><dd>{count(children as u64)}
+                    {trace.tree.children_of(span).first().copied().map(|c| view! {
+                        " " <button class="link" on:click=move |_| on_select.run(Some(c))>"first"</button>
+                    })}
+                </dd>
+            </dl>
+            {warnings(set, ix, span, shift)}
+            <h4>"Attributes"</h4>
+            {attribute_table(strings, &s.attributes, "attributes")}
+            <h4>"Resource"</h4>
+            {resource.map(|r| attribute_table(strings, &r.attributes, "resource"))}
+            {scope.filter(|sc| sc.name != Strings::EMPTY).map(|sc| view! {
+                <h4>"Scope"</h4>
+                <p><code>{format!("{} {}", strings.get(sc.name), strings.get(sc.version))}</code></p>
+                {attribute_table(strings, &sc.attributes, "scope")}
+            })}
+            {events(set, s.start_ns, s.end_ns, &s.events)}
+            {links(set, ix, &s.links, on_select)}
+        </aside>
+    }
+    .into_any()
+}
+
+/// What was repaired or is odd about the span, in words.
+fn warnings(set: &TraceSet, ix: usize, span: SpanIx, shift: i64) -> Option<AnyView> {
+    let trace = &set.traces[ix];
+    let s = &trace.spans[span as usize];
+    let mut lines: Vec<String> = Vec::new();
+    let says = [
+        (notes::ORPHAN, "Orphan: its parent span is not in the trace (broken context propagation). Shown as a root."),
+        (notes::CYCLE_CUT, "Its parent link closed a cycle and was cut. Shown as a root."),
+        (notes::DUPLICATE_ID, "Another span in this trace has the same id."),
+        (notes::SHARED_SERVER_HALF, "Zipkin server half that shared its client's id: shown as the client's child."),
+        (notes::MISSING_START, "No start time in the input: placed at its parent's start."),
+        (notes::MISSING_DURATION, "No duration in the input."),
+        (notes::NEGATIVE_DURATION, "Its end was before its start: the end was moved to the start."),
+        (notes::START_FROM_EVENTS, "No start time in the input: taken from its first annotation."),
+        (notes::FOLLOWS_FROM, "Its parent is a FOLLOWS_FROM reference: it does not block the parent."),
+    ];
+    lines.extend(says.iter().filter(|(bit, _)| s.has(*bit)).map(|(_, text)| text.to_string()));
+    if shift != 0 {
+        let (raw_start, _) = trace.raw_times(span);
+        lines.push(format!("Clock skew: shifted by {} (raw start {}).", duration(shift), absolute_time(raw_start)));
+    }
+    lines.extend(s.warnings.iter().map(|&w| set.str(w).to_string()));
+    (!lines.is_empty()).then(|| {
+        view! {
+            <ul class="warnings" data-testid="span-warnings">
+                {lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    })
+}
+
+/// Attributes sorted by key; long values folded; every value copyable.
+fn attribute_table(strings: &Strings, attrs: &[Attr], testid: &'static str) -> AnyView {
+    if attrs.is_empty() {
+        return view! { <p class="muted">"none"</p> }.into_any();
+    }
+    let mut rows: Vec<(String, String)> = attrs.iter().map(|a| (strings.get(a.key).to_string(), a.value.display(strings))).collect();
+    rows.sort();
+    view! {
+        <table class="attrs" data-testid=testid>
+            <tbody>
+                {rows.into_iter().map(|(key, value)| view! {
+                    <tr><th>{key}</th><td><Value text=value /></td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// One value: a link if it is an http(s) URL, a stack trace kept as lines, folded when long.
+#[component]
+fn Value(text: String) -> impl IntoView {
+    let chars = text.chars().count();
+    let long = chars > FOLD_CHARS;
+    let open = RwSignal::new(!long);
+    let multiline = text.contains('\n');
+    let shown = {
+        let text = text.clone();
+        move || {
+            if open.get() {
+                text.clone()
+            } else {
+                format!("{}…", text.chars().take(FOLD_CHARS).collect::<String>())
+            }
+        }
+    };
+    let is_link = (text.starts_with("https://") || text.starts_with("http://")) && !text.contains(char::is_whitespace);
+    let body = if is_link {
+        view! { <a href=text.clone() target="_blank" rel="noopener noreferrer">{shown}</a> }.into_any()
+    } else if multiline {
+        view! { <pre class="value">{shown}</pre> }.into_any()
+    } else {
+        view! { <span class="value">{shown}</span> }.into_any()
+    };
+    view! {
+        {body}
+        {long.then(|| view! {
+            <button class="link" on:click=move |_| open.update(|o| *o = !*o)>
+                {move || if open.get() { "show less".to_string() } else { format!("show all ({chars} characters)") }}
+            </button>
+        })}
+        <CopyButton text />
+    }
+}
+
+#[component]
+fn CopyButton(text: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        let text = text.clone();
+        leptos::task::spawn_local(async move {
+            let done = JsFuture::from(window().navigator().clipboard().write_text(&text)).await;
+            copied.set(done.is_ok());
+        });
+    };
+    view! {
+        <button class="copy" title="Copy" on:click=copy>{move || if copied.get() { "copied" } else { "copy" }}</button>
+    }
+}
+
+/// Events on a mini time axis over the span, then listed with their attributes.
+fn events(set: &TraceSet, start: i64, end: i64, events: &[crate::model::Event]) -> Option<AnyView> {
+    if events.is_empty() {
+        return None;
+    }
+    let len = (end - start).max(1) as f64;
+    let pct = |t: i64| ((t - start) as f64 / len * 100.0).clamp(0.0, 100.0);
+    let shown = &events[..events.len().min(LIST_LIMIT)];
+    let more = events.len() - shown.len();
+    Some(
+        view! {
+            <h4>{format!("Events ({})", events.len())}</h4>
+            <div class="event-axis" aria-hidden="true">
+                {shown.iter().map(|e| {
+                    let error = set.str(e.name) == "exception";
+                    view! { <i class:bad=error style=format!("left:{:.2}%", pct(e.time_ns)) title=set.str(e.name).to_string()></i> }
+                }).collect_view()}
+            </div>
+            <ol class="events" data-testid="events">
+                {shown.iter().map(|e| view! {
+                    <li>
+                        <span class="muted">{format!("+{}", duration(e.time_ns - start))}</span>
+                        " " <strong>{set.str(e.name).to_string()}</strong>
+                        {(!e.attributes.is_empty()).then(|| attribute_table(&set.strings, &e.attributes, "event-attributes"))}
+                    </li>
+                }).collect_view()}
+            </ol>
+            {(more > 0).then(|| view! { <p class="muted">{format!("+{more} more events")}</p> })}
+        }
+        .into_any(),
+    )
+}
+
+/// Links and extra references; a button jumps to the linked span when it is in this trace.
+fn links(set: &TraceSet, ix: usize, links: &[crate::model::Link], on_select: Callback<Option<SpanIx>>) -> Option<AnyView> {
+    if links.is_empty() {
+        return None;
+    }
+    let trace = &set.traces[ix];
+    Some(
+        view! {
+            <h4>{format!("Links ({})", links.len())}</h4>
+            <ul class="links">
+                {links.iter().take(LIST_LIMIT).map(|link| {
+                    let kind = match link.kind {
+                        LinkKind::Link => "link",
+                        LinkKind::FollowsFrom => "FOLLOWS_FROM",
+                        LinkKind::ChildOf => "CHILD_OF",
+                    };
+                    let span_id = link.span_id.map(|id| id.display(&set.strings)).unwrap_or_default();
+                    let trace_id = link.trace_id.map(|id| id.display(&set.strings)).unwrap_or_default();
+                    let same_trace = link.trace_id.is_none_or(|t| t == trace.trace_id);
+                    let target = same_trace.then(|| find_span(set, trace, &span_id)).flatten();
+                    view! {
+                        <li>
+                            <span class="muted">{kind}</span> " "
+                            <code>{span_id}</code>
+                            {(!same_trace).then(|| view! { <span class="muted">{format!(" in trace {trace_id}")}</span> })}
+                            {match target {
+                                Some(t) => view! { " " <button class="link" on:click=move |_| on_select.run(Some(t))>"go to span"</button> }.into_any(),
+                                None => view! { <span class="muted">" (not loaded)"</span> }.into_any(),
+                            }}
+                            {(!link.attributes.is_empty()).then(|| attribute_table(&set.strings, &link.attributes, "link-attributes"))}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+        .into_any(),
+    )
+}
+
+/// Nanoseconds since the epoch as an ISO 8601 UTC time with all nine fractional digits.
+fn absolute_time(ns: i64) -> String {
+    let ms = ns.div_euclid(1_000_000);
+    // Date covers ±8.64e15 ms; anything else would throw.
+    if ms.unsigned_abs() > 8_640_000_000_000_000 {
+        return format!("{ns} ns since the epoch");
+    }
+    let iso = js_sys::Date::new(&(ms as f64).into()).to_iso_string().as_string().unwrap_or_default();
+    // `…:05.123Z` → `…:05.123456789Z`
+    match iso.strip_suffix('Z') {
+        Some(head) => format!("{head}{:06}Z", ns.rem_euclid(1_000_000)),
+        None => iso,
+    }
+}

@@ -1,0 +1,326 @@
+//! Canvas painting of a draw list: sharp at any device-pixel ratio, fills batched by colour, labels where
+//! they fit (text widths cached), marks, the critical path, the time axis and the cursor line.
+
+use crate::model::{format_duration, Trace, TraceSet};
+use crate::view::axis;
+use crate::view::colour::{css, is_light, Rgb, ERROR_RGB};
+use crate::view::draw::{Bar, DrawList};
+use crate::view::label;
+use crate::view::viewport::{Viewport, AXIS_HEIGHT, ROW_HEIGHT};
+use crate::view::{MARK_ERROR, MARK_ORPHAN, MARK_SKEW};
+use rustc_hash::FxHashMap;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+pub const ORPHAN_RGB: Rgb = 0xff7f0e;
+pub const SKEW_RGB: Rgb = 0x9467bd;
+const FONT: &str = "11px system-ui, -apple-system, \"Segoe UI\", Roboto, \"DejaVu Sans\", sans-serif";
+/// Text-width cache entries before it is cleared (labels of a huge trace would otherwise grow it forever).
+const WIDTH_CACHE_LIMIT: usize = 50_000;
+
+/// Canvas colours for the light and dark themes (the same values as style/main.css).
+pub struct Theme {
+    pub bg: &'static str,
+    pub axis_bg: &'static str,
+    pub grid: &'static str,
+    pub text: &'static str,
+    pub muted: &'static str,
+    pub accent: &'static str,
+    pub critical: &'static str,
+}
+
+const LIGHT: Theme = Theme {
+    bg: "#ffffff",
+    axis_bg: "#eef0f4",
+    grid: "rgba(28, 34, 48, 0.08)",
+    text: "#1c2230",
+    muted: "#5d6675",
+    accent: "#2f62d6",
+    critical: "#1c2230",
+};
+const DARK: Theme = Theme {
+    bg: "#1c2027",
+    axis_bg: "#252a33",
+    grid: "rgba(227, 230, 236, 0.08)",
+    text: "#e3e6ec",
+    muted: "#9aa3b2",
+    accent: "#6d9bff",
+    critical: "#f3f4f6",
+};
+
+/// The theme in force: forced by `<html class="theme-…">`, else the system's.
+pub fn theme() -> &'static Theme {
+    let root = leptos::prelude::document().document_element();
+    let forced = |class: &str| root.as_ref().is_some_and(|r| r.class_list().contains(class));
+    if forced("theme-dark") {
+        return &DARK;
+    }
+    if forced("theme-light") {
+        return &LIGHT;
+    }
+    let dark = leptos::prelude::window()
+        .match_media("(prefers-color-scheme: dark)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches());
+    if dark {
+        &DARK
+    } else {
+        &LIGHT
+    }
+}
+
+/// A 2D context on a canvas, with caches that live as long as the canvas.
+pub struct Painter {
+    pub canvas: HtmlCanvasElement,
+    pub ctx: CanvasRenderingContext2d,
+    widths: FxHashMap<String, f64>,
+    colours: FxHashMap<Rgb, String>,
+    groups: FxHashMap<(Rgb, bool), Vec<u32>>,
+}
+
+impl Painter {
+    pub fn new(canvas: HtmlCanvasElement) -> Option<Painter> {
+        let ctx = canvas
+            .get_context_with_context_options("2d", &alpha_false())
+            .ok()
+            .flatten()?
+            .dyn_into::<CanvasRenderingContext2d>()
+            .ok()?;
+        Some(Painter {
+            canvas,
+            ctx,
+            widths: FxHashMap::default(),
+            colours: FxHashMap::default(),
+            groups: FxHashMap::default(),
+        })
+    }
+
+    /// Sizes the backing store to `width`×`height` CSS px at the device-pixel ratio and sets the transform,
+    /// so one unit is one CSS pixel and edges stay sharp.
+    pub fn begin(&mut self, width: f64, height: f64, bg: &str) {
+        let dpr = leptos::prelude::window().device_pixel_ratio().max(1.0);
+        let (w, h) = ((width * dpr).round() as u32, (height * dpr).round() as u32);
+        if self.canvas.width() != w || self.canvas.height() != h {
+            self.canvas.set_width(w);
+            self.canvas.set_height(h);
+        }
+        let _ = self.ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+        self.ctx.set_global_alpha(1.0);
+        self.ctx.set_fill_style_str(bg);
+        self.ctx.fill_rect(0.0, 0.0, width, height);
+    }
+
+    fn colour(&mut self, rgb: Rgb) -> &str {
+        self.colours.entry(rgb).or_insert_with(|| css(rgb))
+    }
+
+    fn measure(&mut self, text: &str) -> f64 {
+        if let Some(&w) = self.widths.get(text) {
+            return w;
+        }
+        if self.widths.len() > WIDTH_CACHE_LIMIT {
+            self.widths.clear();
+        }
+        let w = self.ctx.measure_text(text).map(|m| m.width()).unwrap_or(text.len() as f64 * 7.0);
+        self.widths.insert(text.to_string(), w);
+        w
+    }
+
+    /// Everything below the axis: grid, bars (batched per colour), marks, critical path, labels, outlines.
+    pub fn flame(&mut self, frame: &Frame) {
+        let Frame { set, trace, vp, list, theme, .. } = *frame;
+        let ctx = self.ctx.clone();
+        ctx.save();
+        ctx.begin_path();
+        ctx.rect(0.0, AXIS_HEIGHT, vp.width, vp.rows_height());
+        ctx.clip();
+
+        // Grid lines at the ticks.
+        ctx.set_fill_style_str(theme.grid);
+        for tick in axis::ticks(vp, 90.0) {
+            ctx.fill_rect(tick.x.round(), AXIS_HEIGHT, 1.0, vp.rows_height());
+        }
+
+        // Bars: one path per (colour, dimmed).
+        let mut groups = std::mem::take(&mut self.groups);
+        groups.values_mut().for_each(Vec::clear);
+        for (i, bar) in list.bars.iter().enumerate() {
+            groups.entry((bar.rgb, bar.dim)).or_default().push(i as u32);
+        }
+        for (&(rgb, dim), bars) in groups.iter().filter(|(_, b)| !b.is_empty()) {
+            ctx.set_global_alpha(if dim { 0.22 } else { 1.0 });
+            ctx.set_fill_style_str(self.colour(rgb));
+            ctx.begin_path();
+            for &i in bars {
+                let bar = &list.bars[i as usize];
+                let (x, y, w, h) = bar_rect(vp, bar);
+                ctx.rect(x, y, w, h);
+            }
+            ctx.fill();
+        }
+        self.groups = groups;
+        ctx.set_global_alpha(1.0);
+
+        // Marks: errors underlined, orphans capped on the left, skew-shifted spans on the right.
+        self.marks(list, vp, MARK_ERROR, ERROR_RGB, |x, y, w, h| (x, y + h - 3.0, w, 3.0));
+        self.marks(list, vp, MARK_ORPHAN, ORPHAN_RGB, |x, y, w, h| (x, y, w.min(4.0), h));
+        self.marks(list, vp, MARK_SKEW, SKEW_RGB, |x, y, w, h| (x + (w - 4.0).max(0.0), y, w.min(4.0), h));
+
+        if !list.critical.is_empty() {
+            ctx.set_fill_style_str(theme.critical);
+            ctx.begin_path();
+            for s in &list.critical {
+                ctx.rect(s.x, vp.y_of_row(s.row as usize) + 1.0, s.w.max(1.0), 3.0);
+            }
+            ctx.fill();
+        }
+
+        self.labels(set, trace, list, vp);
+        ctx.restore();
+    }
+
+    fn marks(&mut self, list: &DrawList, vp: &Viewport, mark: u8, rgb: Rgb, place: impl Fn(f64, f64, f64, f64) -> (f64, f64, f64, f64)) {
+        let ctx = self.ctx.clone();
+        let mut any = false;
+        for bar in list.bars.iter().filter(|b| b.marks & mark != 0) {
+            if !any {
+                ctx.set_global_alpha(1.0);
+                ctx.set_fill_style_str(self.colour(rgb));
+                ctx.begin_path();
+                any = true;
+            }
+            let (x, y, w, h) = bar_rect(vp, bar);
+            let (x, y, w, h) = place(x, y, w, h);
+            ctx.rect(x, y, w, h);
+        }
+        if any {
+            ctx.fill();
+        }
+    }
+
+    fn labels(&mut self, set: &TraceSet, trace: &Trace, list: &DrawList, vp: &Viewport) {
+        let ctx = self.ctx.clone();
+        ctx.set_font(FONT);
+        ctx.set_text_baseline("middle");
+        let mut last_style: Option<&str> = None;
+        for bar in list.labelled() {
+            // Keep labels of bars that start left of the canvas readable.
+            let left = bar.x.max(0.0) + 4.0;
+            let avail = (bar.x + bar.w).min(vp.width) - left - 4.0;
+            let span = &trace.spans[bar.span as usize];
+            let Some(text) = label::fit(set.str(span.name), &format_duration(span.duration_ns()), avail, &mut |s| self.measure(s)) else {
+                continue;
+            };
+            let style = if bar.dim || !is_light(bar.rgb) { "#ffffff" } else { "#111111" };
+            if last_style != Some(style) {
+                ctx.set_fill_style_str(style);
+                ctx.set_global_alpha(if bar.dim { 0.5 } else { 1.0 });
+                last_style = Some(style);
+            }
+            let _ = ctx.fill_text(&text, left, vp.y_of_row(bar.row as usize) + ROW_HEIGHT / 2.0);
+        }
+        ctx.set_global_alpha(1.0);
+    }
+
+    /// Outlines the selected span (thick, accent) and the hovered one (thin).
+    pub fn outline(&mut self, vp: &Viewport, rect: Option<(f64, f64, f64)>, colour: &str, width: f64) {
+        let Some((x0, x1, y)) = rect else { return };
+        if y + ROW_HEIGHT < AXIS_HEIGHT || y > vp.height {
+            return;
+        }
+        let ctx = &self.ctx;
+        ctx.save();
+        ctx.begin_path();
+        ctx.rect(0.0, AXIS_HEIGHT, vp.width, vp.rows_height());
+        ctx.clip();
+        ctx.set_stroke_style_str(colour);
+        ctx.set_line_width(width);
+        let (x0, x1) = (x0.max(-4.0), x1.min(vp.width + 4.0));
+        ctx.stroke_rect(x0 - width / 2.0, y + width / 2.0, (x1 - x0).max(1.0) + width, ROW_HEIGHT - 1.0 - width);
+        ctx.restore();
+    }
+
+    /// The time axis (relative to the trace start) and the cursor line with its time.
+    pub fn axis(&mut self, vp: &Viewport, theme: &Theme, cursor_x: Option<f64>) {
+        let ctx = self.ctx.clone();
+        ctx.set_fill_style_str(theme.axis_bg);
+        ctx.fill_rect(0.0, 0.0, vp.width, AXIS_HEIGHT);
+        ctx.set_fill_style_str(theme.grid);
+        ctx.fill_rect(0.0, AXIS_HEIGHT - 1.0, vp.width, 1.0);
+        ctx.set_font(FONT);
+        ctx.set_text_baseline("middle");
+        for tick in axis::ticks(vp, 90.0) {
+            ctx.set_fill_style_str(theme.muted);
+            ctx.fill_rect(tick.x.round(), AXIS_HEIGHT - 6.0, 1.0, 6.0);
+            let _ = ctx.fill_text(&tick.label, tick.x.round() + 3.0, AXIS_HEIGHT / 2.0 - 2.0);
+        }
+        if let Some(x) = cursor_x {
+            ctx.set_fill_style_str(theme.accent);
+            ctx.fill_rect(x.round(), 0.0, 1.0, vp.height);
+            let text = format!("+{}", format_duration(vp.t_at(x).round() as i64));
+            let w = self.measure(&text) + 8.0;
+            let left = if x + w + 2.0 > vp.width { x - w - 2.0 } else { x + 2.0 };
+            ctx.fill_rect(left, 2.0, w, AXIS_HEIGHT - 6.0);
+            ctx.set_fill_style_str(theme.bg);
+            let _ = ctx.fill_text(&text, left + 4.0, AXIS_HEIGHT / 2.0 - 1.0);
+        }
+    }
+}
+
+impl Painter {
+    /// The overview strip: how many spans run at once along the whole trace, error starts ticked in red,
+    /// and the visible window framed (the rest shaded).
+    pub fn minimap(&mut self, counts: &[u32], errors: &[bool], vp: &Viewport, theme: &Theme, height: f64) {
+        let ctx = self.ctx.clone();
+        let max = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
+        let bin_w = vp.width / counts.len().max(1) as f64;
+        ctx.set_fill_style_str(theme.muted);
+        ctx.begin_path();
+        for (i, &c) in counts.iter().enumerate().filter(|(_, &c)| c > 0) {
+            // Square root: a few spans still show next to a fan-out of thousands.
+            let h = ((c as f64 / max).sqrt() * (height - 6.0)).max(1.0);
+            ctx.rect(i as f64 * bin_w, height - h, bin_w.max(1.0), h);
+        }
+        ctx.fill();
+        ctx.set_fill_style_str(self.colour(ERROR_RGB));
+        ctx.begin_path();
+        for (i, _) in errors.iter().enumerate().filter(|(_, &e)| e) {
+            ctx.rect(i as f64 * bin_w, height - 4.0, bin_w.max(2.0), 4.0);
+        }
+        ctx.fill();
+        // Shade what is outside the window.
+        let x0 = vp.start_ns / vp.total_ns * vp.width;
+        let x1 = (vp.end_ns() / vp.total_ns * vp.width).max(x0 + 2.0);
+        ctx.set_global_alpha(0.45);
+        ctx.set_fill_style_str(theme.bg);
+        ctx.fill_rect(0.0, 0.0, x0, height);
+        ctx.fill_rect(x1, 0.0, vp.width - x1, height);
+        ctx.set_global_alpha(1.0);
+        ctx.set_stroke_style_str(theme.accent);
+        ctx.set_line_width(2.0);
+        ctx.stroke_rect(x0 + 1.0, 1.0, x1 - x0 - 2.0, height - 2.0);
+    }
+}
+
+/// One frame's inputs for `Painter::flame`.
+pub struct Frame<'a> {
+    pub set: &'a TraceSet,
+    pub trace: &'a Trace,
+    pub vp: &'a Viewport,
+    pub list: &'a DrawList,
+    pub theme: &'static Theme,
+}
+
+/// The rectangle of a bar in CSS px: a 1 px gap below each row and right of bars wide enough to spare it.
+fn bar_rect(vp: &Viewport, bar: &Bar) -> (f64, f64, f64, f64) {
+    let gap = if bar.w > 4.0 { 1.0 } else { 0.0 };
+    (bar.x, vp.y_of_row(bar.row as usize), (bar.w - gap).max(1.0), ROW_HEIGHT - 1.0)
+}
+
+/// `{alpha: false}`: an opaque canvas composites faster.
+fn alpha_false() -> wasm_bindgen::JsValue {
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"alpha".into(), &false.into());
+    options.into()
+}

@@ -1,0 +1,155 @@
+//! Bar colours: by service (the default), by operation, by self time, or errors only; each with a legend.
+//! Palettes come from `colorous` (Tableau and ColorBrewer schemes).
+
+use crate::model::{Sym, Trace, TraceSet};
+use colorous::Color;
+use rustc_hash::FxHashMap;
+
+/// A colour as 0xRRGGBB.
+pub type Rgb = u32;
+
+/// The error colour, in every colouring (also the error mark under bars).
+pub const ERROR_RGB: Rgb = 0xd62728;
+const OK_RGB: Rgb = 0xaab1bd;
+/// Legends list this many entries; the rest are counted.
+pub const LEGEND_LIMIT: usize = 12;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Colouring {
+    #[default]
+    Service,
+    Operation,
+    SelfTime,
+    Errors,
+}
+
+impl Colouring {
+    pub const ALL: [Colouring; 4] = [Colouring::Service, Colouring::Operation, Colouring::SelfTime, Colouring::Errors];
+
+    /// The value used in URLs and `<select>` options.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Colouring::Service => "service",
+            Colouring::Operation => "operation",
+            Colouring::SelfTime => "self-time",
+            Colouring::Errors => "errors",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Colouring::Service => "Colour by service",
+            Colouring::Operation => "Colour by operation",
+            Colouring::SelfTime => "Colour by self time",
+            Colouring::Errors => "Errors only",
+        }
+    }
+
+    pub fn from_str(s: &str) -> Option<Colouring> {
+        Colouring::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LegendEntry {
+    pub rgb: Rgb,
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Colours {
+    /// Colour of each span.
+    pub span: Vec<Rgb>,
+    pub legend: Vec<LegendEntry>,
+    /// Legend entries left out (beyond `LEGEND_LIMIT`).
+    pub more: usize,
+}
+
+fn rgb(c: Color) -> Rgb {
+    (c.r as u32) << 16 | (c.g as u32) << 8 | c.b as u32
+}
+
+/// 22 distinct categorical colours: Tableau 10, then ColorBrewer Set 3.
+fn categorical(i: usize) -> Rgb {
+    let all = colorous::TABLEAU10.iter().chain(colorous::SET3.iter());
+    let n = colorous::TABLEAU10.len() + colorous::SET3.len();
+    rgb(*all.cycle().nth(i % n).expect("palette is not empty"))
+}
+
+/// `#rrggbb`, as canvas and CSS take it.
+pub fn css(rgb: Rgb) -> String {
+    format!("#{rgb:06x}")
+}
+
+/// Whether dark text reads better than light text on this colour (relative luminance, sRGB weights).
+pub fn is_light(rgb: Rgb) -> bool {
+    let (r, g, b) = ((rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff);
+    0.2126 * r as f64 + 0.7152 * g as f64 + 0.0722 * b as f64 > 140.0
+}
+
+/// Colours every span of `trace` by `mode`. O(n) plus a sort of the distinct services or operations.
+pub fn colours(set: &TraceSet, trace: &Trace, self_ns: &[i64], mode: Colouring) -> Colours {
+    match mode {
+        Colouring::Service => by_key(set, trace, |s| (s.service, crate::model::Strings::EMPTY)),
+        Colouring::Operation => by_key(set, trace, |s| (s.service, s.name)),
+        Colouring::SelfTime => by_self_time(trace, self_ns),
+        Colouring::Errors => {
+            let span = trace.spans.iter().map(|s| if s.is_error(&set.strings) { ERROR_RGB } else { OK_RGB }).collect();
+            let legend = vec![
+                LegendEntry { rgb: ERROR_RGB, label: "error".into() },
+                LegendEntry { rgb: OK_RGB, label: "no error".into() },
+            ];
+            Colours { span, legend, more: 0 }
+        }
+    }
+}
+
+/// One colour per distinct key, most frequent key first, so the legend starts with what fills the picture.
+fn by_key(set: &TraceSet, trace: &Trace, key: impl Fn(&crate::model::Span) -> (Sym, Sym)) -> Colours {
+    let mut counts: FxHashMap<(Sym, Sym), u64> = FxHashMap::default();
+    for s in &trace.spans {
+        *counts.entry(key(s)).or_default() += 1;
+    }
+    let label = |(service, name): (Sym, Sym)| {
+        let service = if service == crate::model::Strings::EMPTY { "(no service)" } else { set.str(service) };
+        if name == crate::model::Strings::EMPTY {
+            service.to_string()
+        } else {
+            format!("{service}: {}", set.str(name))
+        }
+    };
+    let mut keys: Vec<((Sym, Sym), u64)> = counts.into_iter().collect();
+    keys.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| label(a.0).cmp(&label(b.0))));
+    let index: FxHashMap<(Sym, Sym), Rgb> = keys.iter().enumerate().map(|(i, (k, _))| (*k, categorical(i))).collect();
+    let span = trace.spans.iter().map(|s| index[&key(s)]).collect();
+    let legend = keys.iter().take(LEGEND_LIMIT).map(|&(k, _)| LegendEntry { rgb: index[&k], label: label(k) }).collect();
+    Colours { span, legend, more: keys.len().saturating_sub(LEGEND_LIMIT) }
+}
+
+/// A heat scale of self time, logarithmic (self times span many orders of magnitude), up to the largest.
+fn by_self_time(trace: &Trace, self_ns: &[i64]) -> Colours {
+    let max = self_ns.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let heat = |ns: i64| colorous::YELLOW_ORANGE_RED.eval_continuous(0.1 + 0.9 * ((ns.max(0) as f64).ln_1p() / max.ln_1p()));
+    let span = (0..trace.spans.len()).map(|i| rgb(heat(self_ns.get(i).copied().unwrap_or(0)))).collect();
+    let max_ns = max as i64;
+    let legend = vec![
+        LegendEntry { rgb: rgb(heat(0)), label: "no self time".into() },
+        LegendEntry { rgb: rgb(heat((max / 1000.0) as i64)), label: crate::model::format_duration(max_ns / 1000) },
+        LegendEntry { rgb: rgb(heat((max / 30.0) as i64)), label: crate::model::format_duration(max_ns / 30) },
+        LegendEntry { rgb: rgb(heat(max_ns)), label: format!("{} self", crate::model::format_duration(max_ns)) },
+    ];
+    Colours { span, legend, more: 0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn css_and_contrast() {
+        assert_eq!(css(0x0a0b0c), "#0a0b0c");
+        assert!(is_light(0xffffff) && !is_light(0x1f1f1f));
+        assert_ne!(categorical(0), categorical(1));
+        assert_eq!(categorical(0), categorical(22));
+    }
+}

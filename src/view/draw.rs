@@ -1,0 +1,326 @@
+//! Draw lists: what one frame paints, computed from the layout and the viewport, and hit testing.
+//!
+//! Only visible rows are visited, and in each only the spans inside the window (binary search: a row's spans
+//! are sorted by start and do not overlap, so their ends are sorted too). Spans narrower than `MIN_BAR_PX`
+//! are merged: every span that starts in the same pixel column becomes one mark, and the walk jumps to the
+//! next column by binary search. So a frame costs O(visible rows × pixel columns × log n) however many spans
+//! the trace has: a zoomed-out 1M-span trace is drawn like a 10k one. Adjacent merged marks of one colour
+//! are joined, so the painter issues few rectangles.
+
+use super::colour::Rgb;
+use super::viewport::Viewport;
+use super::{FlameModel, Matches, MARK_ERROR, MARK_ORPHAN, MARK_SKEW};
+use crate::analysis::layout::Layout;
+use crate::model::{SpanIx, Trace};
+
+/// Spans at least this wide (CSS px) are drawn one by one; thinner ones are merged per pixel column.
+pub const MIN_BAR_PX: f64 = 1.0;
+/// Bars at least this wide get a label (if the text fits).
+pub const LABEL_MIN_PX: f64 = 28.0;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bar {
+    /// Left edge and width in CSS px, clipped to just outside the canvas.
+    pub x: f64,
+    pub w: f64,
+    pub row: u32,
+    /// The span (the first one, for a merged mark).
+    pub span: SpanIx,
+    /// How many spans the mark stands for (1 for a bar of its own).
+    pub count: u32,
+    pub rgb: Rgb,
+    /// Search is on and nothing in this mark matches.
+    pub dim: bool,
+    /// `MARK_*` bits: a merged mark carries `MARK_ERROR` when any of its spans is an error.
+    pub marks: u8,
+}
+
+impl Bar {
+    /// A single span wide enough to draw on its own (and maybe label).
+    pub fn is_single(&self) -> bool {
+        self.count == 1 && self.marks & MERGED == 0
+    }
+}
+
+/// Internal mark bit: the bar is a level-of-detail mark (thinner than `MIN_BAR_PX` before widening).
+const MERGED: u8 = 0x80;
+
+/// A stretch of the critical path on one row.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stripe {
+    pub x: f64,
+    pub w: f64,
+    pub row: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DrawList {
+    pub bars: Vec<Bar>,
+    pub critical: Vec<Stripe>,
+}
+
+/// What a frame shows, besides the viewport.
+pub struct Scene<'a> {
+    pub trace: &'a Trace,
+    pub layout: &'a Layout,
+    pub model: &'a FlameModel,
+    /// Colour of each span.
+    pub colours: &'a [Rgb],
+    /// When a search is on: dims everything else.
+    pub matches: Option<&'a Matches>,
+    pub show_critical: bool,
+}
+
+impl DrawList {
+    /// Rebuilds the list for one frame, reusing its buffers.
+    pub fn build(&mut self, scene: &Scene, vp: &Viewport) {
+        self.bars.clear();
+        self.critical.clear();
+        let origin = scene.model.origin_ns;
+        for row in vp.visible_rows() {
+            let base = scene.layout.row_start[row] as usize;
+            let spans = scene.layout.spans_in_row(row);
+            let interval = |i: usize| {
+                let s = &scene.trace.spans[spans[i] as usize];
+                ((s.start_ns - origin) as f64, (s.end_ns - origin) as f64)
+            };
+            let row_first_bar = self.bars.len();
+            for_each_run(spans.len(), interval, vp, |run| {
+                let span = spans[run.first];
+                let (a, b) = (base + run.first, base + run.end);
+                let mut marks = if run.merged {
+                    let error = scene.model.error_prefix[b] - scene.model.error_prefix[a] > 0;
+                    MERGED | if error { MARK_ERROR } else { 0 }
+                } else {
+                    scene.model.marks[span as usize] & (MARK_ERROR | MARK_ORPHAN | MARK_SKEW)
+                };
+                if run.merged && run.end - run.first == 1 {
+                    // One thin span: keep its own orphan/skew marks.
+                    marks |= scene.model.marks[span as usize] & (MARK_ORPHAN | MARK_SKEW);
+                }
+                let dim = scene.matches.is_some_and(|m| m.prefix[b] - m.prefix[a] == 0);
+                let bar = Bar {
+                    x: run.x0,
+                    w: run.x1 - run.x0,
+                    row: row as u32,
+                    span,
+                    count: (run.end - run.first) as u32,
+                    rgb: scene.colours[span as usize],
+                    dim,
+                    marks,
+                };
+                // Join a merged mark to the previous one when they touch and look the same.
+                if let Some(prev) = self.bars[row_first_bar..].last_mut() {
+                    let same = prev.marks & MERGED != 0 && bar.marks == prev.marks && prev.rgb == bar.rgb && prev.dim == dim;
+                    if run.merged && same && prev.x + prev.w >= bar.x - 0.01 {
+                        prev.w = bar.x + bar.w - prev.x;
+                        prev.count += bar.count;
+                        return;
+                    }
+                }
+                self.bars.push(bar);
+            });
+            if scene.show_critical {
+                let sections = scene.model.critical_in_row(row);
+                let interval = |i: usize| (sections[i].0 as f64, sections[i].1 as f64);
+                let row_first = self.critical.len();
+                for_each_run(sections.len(), interval, vp, |run| {
+                    if let Some(prev) = self.critical[row_first..].last_mut() {
+                        if prev.x + prev.w >= run.x0 - 0.5 {
+                            prev.w = prev.w.max(run.x1 - prev.x);
+                            return;
+                        }
+                    }
+                    self.critical.push(Stripe { x: run.x0, w: run.x1 - run.x0, row: row as u32 });
+                });
+            }
+        }
+    }
+
+    /// Bars that should carry a label: single spans wide enough.
+    pub fn labelled(&self) -> impl Iterator<Item = &Bar> {
+        self.bars.iter().filter(|b| b.is_single() && b.w >= LABEL_MIN_PX)
+    }
+}
+
+/// Consecutive intervals drawn as one mark: `first..end` (indices), spanning [x0, x1] px.
+struct Run {
+    first: usize,
+    end: usize,
+    x0: f64,
+    x1: f64,
+    merged: bool,
+}
+
+/// Walks `len` intervals (relative ns, sorted by start, not overlapping) that intersect the window, as runs:
+/// an interval at least `MIN_BAR_PX` wide on its own, or everything starting in one pixel column merged
+/// into a mark at least one pixel wide.
+fn for_each_run(len: usize, interval: impl Fn(usize) -> (f64, f64), vp: &Viewport, mut emit: impl FnMut(Run)) {
+    let (t0, t1) = (vp.start_ns, vp.end_ns());
+    let first = partition(0, len, |i| interval(i).1 < t0);
+    let last = partition(first, len, |i| interval(i).0 <= t1);
+    let clip = |x: f64| x.clamp(-2.0, vp.width + 2.0);
+    let mut i = first;
+    while i < last {
+        let (s, e) = interval(i);
+        let (x0, x1) = (vp.x_of(s), vp.x_of(e));
+        if x1 - x0 >= MIN_BAR_PX {
+            emit(Run { first: i, end: i + 1, x0: clip(x0), x1: clip(x1), merged: false });
+            i += 1;
+            continue;
+        }
+        // Everything that starts in this pixel column joins the mark.
+        let column_end = vp.t_at(x0.floor() + 1.0);
+        let mut end = partition(i + 1, last, |k| interval(k).0 < column_end);
+        let (ls, le) = interval(end - 1);
+        if end - 1 > i && vp.x_of(le) - vp.x_of(ls) >= MIN_BAR_PX {
+            end -= 1; // the last one is wide: it gets its own bar next
+        }
+        let right = vp.x_of(interval(end - 1).1).max(x0.floor() + 1.0);
+        emit(Run { first: i, end, x0: clip(x0.floor()), x1: clip(right), merged: true });
+        i = end;
+    }
+}
+
+/// The first index in `lo..hi` where `pred` is false (`pred` must be true, then false, over the range).
+fn partition(lo: usize, hi: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (lo, hi);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+/// Pointer tolerance for thin spans, CSS px.
+const HIT_SLOP_PX: f64 = 3.0;
+
+/// The span under canvas point (x, y): the one containing the time at x in the row at y, or, for spans too
+/// thin to aim at, the nearest within `HIT_SLOP_PX`.
+pub fn hit(trace: &Trace, layout: &Layout, model: &FlameModel, vp: &Viewport, x: f64, y: f64) -> Option<SpanIx> {
+    let row = vp.row_at(y)?;
+    let spans = layout.spans_in_row(row);
+    let t = vp.t_at(x);
+    let slop = HIT_SLOP_PX * vp.ns_per_px();
+    let rel = |i: usize| model.rel(trace, spans[i]);
+    let first = partition(0, spans.len(), |i| rel(i).1 < t - slop);
+    let distance = |i: usize| {
+        let (s, e) = rel(i);
+        if t < s {
+            s - t
+        } else if t > e {
+            t - e
+        } else {
+            0.0
+        }
+    };
+    (first..spans.len())
+        .take_while(|&i| rel(i).0 <= t + slop)
+        .min_by(|&a, &b| distance(a).total_cmp(&distance(b)))
+        .filter(|&i| distance(i) <= slop)
+        .map(|i| spans[i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyze;
+    use crate::view::viewport::AXIS_HEIGHT;
+
+    /// A root of 1000 µs with `n` sequential 1 µs children in row 1 starting at 100 µs, and one wide child.
+    fn trace(n: usize) -> (crate::TraceSet, crate::analysis::TraceAnalysis) {
+        let mut spans = vec![r#"{"traceId":"a","id":"1","name":"root","timestamp":0,"duration":1000,"localEndpoint":{"serviceName":"web"}}"#.to_string()];
+        for i in 0..n {
+            spans.push(format!(
+                r#"{{"traceId":"a","id":"{:x}","parentId":"1","name":"q","timestamp":{},"duration":1,"localEndpoint":{{"serviceName":"db"}}}}"#,
+                i + 16,
+                100 + i
+            ));
+        }
+        spans.push(r#"{"traceId":"a","id":"f","parentId":"1","name":"wide","timestamp":800,"duration":150,"tags":{"error":"true"},"localEndpoint":{"serviceName":"web"}}"#.into());
+        let set = crate::load("t.json", format!("[{}]", spans.join(",")).as_bytes()).unwrap();
+        let analysis = analyze(&set, 0);
+        (set, analysis)
+    }
+
+    fn draw(set: &crate::TraceSet, a: &crate::analysis::TraceAnalysis, vp: &Viewport, matches: Option<&Matches>) -> DrawList {
+        let trace = &set.traces[0];
+        let model = FlameModel::new(set, trace, a);
+        let colours = super::super::colour::colours(set, trace, &a.stats.self_ns, Default::default());
+        let mut list = DrawList::default();
+        let scene = Scene { trace, layout: &a.layout, model: &model, colours: &colours.span, matches, show_critical: true };
+        list.build(&scene, vp);
+        list
+    }
+
+    #[test]
+    fn thin_spans_merge_per_pixel_column_and_wide_ones_stay_single() {
+        let (set, a) = trace(300);
+        // 1000 px for 1000 µs: each 1 µs child is exactly one pixel wide: drawn one by one.
+        let vp = Viewport::new(1_000_000, a.layout.row_count(), 1000.0, 200.0);
+        let list = draw(&set, &a, &vp, None);
+        assert_eq!(list.bars.iter().filter(|b| b.row == 1).count(), 301);
+        // 100 px: ten children per column, joined into one mark for the whole run.
+        let vp = Viewport::new(1_000_000, a.layout.row_count(), 100.0, 200.0);
+        let list = draw(&set, &a, &vp, None);
+        let row1: Vec<&Bar> = list.bars.iter().filter(|b| b.row == 1).collect();
+        assert_eq!(row1.len(), 2, "{row1:?}");
+        assert_eq!(row1[0].count, 300);
+        assert!((row1[0].x - 10.0).abs() < 1e-9 && (row1[0].w - 30.0).abs() < 1e-9);
+        assert!(row1[1].is_single() && row1[1].marks & MARK_ERROR != 0, "the wide error span keeps its own bar");
+        assert_eq!(list.labelled().count(), 1, "only the root is wide enough for a label");
+    }
+
+    #[test]
+    fn only_the_visible_window_is_drawn() {
+        let (set, a) = trace(300);
+        let mut vp = Viewport::new(1_000_000, a.layout.row_count(), 1000.0, 200.0);
+        vp.frame(150_000.0, 160_000.0, None);
+        let list = draw(&set, &a, &vp, None);
+        let row1: Vec<&Bar> = list.bars.iter().filter(|b| b.row == 1).collect();
+        assert!(row1.len() >= 10 && row1.len() <= 14, "{}", row1.len());
+        assert!(row1.iter().all(|b| b.x + b.w >= -2.0 && b.x <= 1002.0));
+    }
+
+    #[test]
+    fn search_dims_marks_without_matches() {
+        let (set, a) = trace(300);
+        let trace = &set.traces[0];
+        let query = crate::analysis::search::parse("name:wide").unwrap();
+        let matches = Matches::new(trace, &a.layout, query.matching(&set, trace));
+        let vp = Viewport::new(1_000_000, a.layout.row_count(), 100.0, 200.0);
+        let list = draw(&set, &a, &vp, Some(&matches));
+        let dimmed: Vec<bool> = list.bars.iter().map(|b| b.dim).collect();
+        assert_eq!(dimmed, vec![true, true, false]);
+    }
+
+    #[test]
+    fn the_critical_path_is_drawn_as_stripes() {
+        let (set, a) = trace(300);
+        let vp = Viewport::new(1_000_000, a.layout.row_count(), 1000.0, 200.0);
+        let list = draw(&set, &a, &vp, None);
+        assert!(list.critical.iter().any(|s| s.row == 0));
+        let row1: Vec<(f64, f64)> = list.critical.iter().filter(|s| s.row == 1).map(|s| (s.x.round(), s.w.round())).collect();
+        assert_eq!(row1, vec![(100.0, 300.0), (800.0, 150.0)], "the sequential children joined, then the wide child");
+    }
+
+    #[test]
+    fn hit_finds_the_span_under_the_pointer_or_a_thin_one_nearby() {
+        let (set, a) = trace(300);
+        let trace = &set.traces[0];
+        let model = FlameModel::new(&set, trace, &a);
+        let vp = Viewport::new(1_000_000, a.layout.row_count(), 1000.0, 200.0);
+        let row_y = |r: f64| AXIS_HEIGHT + r * 20.0 + 10.0;
+        let name = |s: Option<SpanIx>| s.map(|s| set.str(trace.spans[s as usize].name).to_string());
+        assert_eq!(name(hit(trace, &a.layout, &model, &vp, 500.0, row_y(0.0))).as_deref(), Some("root"));
+        assert_eq!(name(hit(trace, &a.layout, &model, &vp, 850.0, row_y(1.0))).as_deref(), Some("wide"));
+        assert_eq!(hit(trace, &a.layout, &model, &vp, 150.5, row_y(1.0)), Some(51), "child 50 starts at 150 µs");
+        assert_eq!(hit(trace, &a.layout, &model, &vp, 600.0, row_y(1.0)), None, "nothing near");
+        assert_eq!(hit(trace, &a.layout, &model, &vp, 500.0, row_y(5.0)), None, "no such row");
+        assert_eq!(hit(trace, &a.layout, &model, &vp, 500.0, 5.0), None, "the axis");
+    }
+}

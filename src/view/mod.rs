@@ -1,0 +1,203 @@
+//! The flame graph without a browser: viewport math, level-of-detail draw lists, hit testing, axis ticks,
+//! colours, label fitting and moving between related spans. The `ui` paints what this computes; everything
+//! here is tested natively (and the draw-list and hit-testing paths again in the browser).
+
+pub mod axis;
+pub mod colour;
+pub mod draw;
+pub mod label;
+pub mod viewport;
+
+use crate::analysis::layout::Layout;
+use crate::analysis::TraceAnalysis;
+use crate::model::{notes, SpanIx, Trace, TraceSet};
+
+/// Per-trace data the renderer needs beyond the analysis, computed once when a trace is shown. O(n).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FlameModel {
+    /// Trace start (ns since the epoch): view times are relative to it.
+    pub origin_ns: i64,
+    pub total_ns: i64,
+    /// Mark bits (`MARK_*`) of each span.
+    pub marks: Vec<u8>,
+    /// Errors among `layout.row_spans[..k]` at `error_prefix[k]`: whether a merged run holds an error is O(1).
+    pub error_prefix: Vec<u32>,
+    /// Critical-path sections of row `r`: `critical[critical_start[r]..critical_start[r + 1]]`, as
+    /// (start, end) ns relative to `origin_ns`, sorted by start and not overlapping.
+    pub critical_start: Vec<u32>,
+    pub critical: Vec<(i64, i64)>,
+    /// Length of the critical path over all roots: what a span's contribution is a share of.
+    pub critical_total_ns: i64,
+}
+
+pub const MARK_ERROR: u8 = 1;
+/// Orphans (broken propagation) and roots cut from a cycle.
+pub const MARK_ORPHAN: u8 = 2;
+pub const MARK_SKEW: u8 = 4;
+
+impl FlameModel {
+    pub fn new(set: &TraceSet, trace: &Trace, analysis: &TraceAnalysis) -> FlameModel {
+        let layout = &analysis.layout;
+        let origin_ns = trace.start_ns();
+        let total_ns = (trace.end_ns() - origin_ns).max(1);
+        let marks: Vec<u8> = trace
+            .spans
+            .iter()
+            .map(|s| {
+                let mut m = 0;
+                if s.is_error(&set.strings) {
+                    m |= MARK_ERROR;
+                }
+                if s.has(notes::ORPHAN) || s.has(notes::CYCLE_CUT) {
+                    m |= MARK_ORPHAN;
+                }
+                if s.has(notes::SKEW_SHIFTED) {
+                    m |= MARK_SKEW;
+                }
+                m
+            })
+            .collect();
+        let error_prefix = prefix_counts(&layout.row_spans, |s| marks[s as usize] & MARK_ERROR != 0);
+
+        // Critical sections bucketed by the row of their span (counting sort), then sorted by start per row.
+        let rows = layout.row_count();
+        let sections = &analysis.critical_path.sections;
+        let mut critical_start = vec![0u32; rows + 1];
+        for s in sections {
+            critical_start[layout.row[s.span as usize] as usize + 1] += 1;
+        }
+        for r in 0..rows {
+            critical_start[r + 1] += critical_start[r];
+        }
+        let mut fill = critical_start.clone();
+        let mut critical = vec![(0i64, 0i64); sections.len()];
+        for s in sections {
+            let r = layout.row[s.span as usize] as usize;
+            critical[fill[r] as usize] = (s.start_ns - origin_ns, s.end_ns - origin_ns);
+            fill[r] += 1;
+        }
+        for r in 0..rows {
+            critical[critical_start[r] as usize..critical_start[r + 1] as usize].sort_unstable();
+        }
+        let critical_total_ns = sections.iter().map(|s| s.end_ns - s.start_ns).sum();
+        FlameModel { origin_ns, total_ns, marks, error_prefix, critical_start, critical, critical_total_ns }
+    }
+
+    pub fn critical_in_row(&self, row: usize) -> &[(i64, i64)] {
+        match (self.critical_start.get(row), self.critical_start.get(row + 1)) {
+            (Some(&a), Some(&b)) => &self.critical[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
+    /// A span's (start, end) relative to the trace start.
+    pub fn rel(&self, trace: &Trace, span: SpanIx) -> (f64, f64) {
+        let s = &trace.spans[span as usize];
+        ((s.start_ns - self.origin_ns) as f64, (s.end_ns - self.origin_ns) as f64)
+    }
+
+    /// How many spans run at once in each of `bins` equal slices of the trace (the minimap's profile), and
+    /// whether an error span starts in the slice. O(n + bins).
+    pub fn density(&self, trace: &Trace, bins: usize) -> (Vec<u32>, Vec<bool>) {
+        let bins = bins.max(1);
+        let bin_of = |t: i64| (((t - self.origin_ns) as f64 / self.total_ns as f64 * bins as f64) as usize).min(bins - 1);
+        let mut delta = vec![0i64; bins + 1];
+        let mut errors = vec![false; bins];
+        for (i, s) in trace.spans.iter().enumerate() {
+            let (a, b) = (bin_of(s.start_ns), bin_of(s.end_ns));
+            delta[a] += 1;
+            delta[b + 1] -= 1;
+            if self.marks[i] & MARK_ERROR != 0 {
+                errors[a] = true;
+            }
+        }
+        let mut running = 0i64;
+        let counts = delta[..bins].iter().map(|d| {
+            running += d;
+            running.max(0) as u32
+        });
+        (counts.collect(), errors)
+    }
+}
+
+/// `prefix[k]` = how many of `items[..k]` satisfy `pred`.
+pub fn prefix_counts(items: &[SpanIx], pred: impl Fn(SpanIx) -> bool) -> Vec<u32> {
+    let mut prefix = Vec::with_capacity(items.len() + 1);
+    let mut count = 0u32;
+    prefix.push(0);
+    for &s in items {
+        count += pred(s) as u32;
+        prefix.push(count);
+    }
+    prefix
+}
+
+/// Search matches in a form the renderer can use: which spans match, and a prefix count over the layout's
+/// row order so that a merged run knows in O(1) whether it holds a match.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Matches {
+    /// Matching spans in the order Enter walks them: by start time, then row.
+    pub ordered: Vec<SpanIx>,
+    pub is_match: Vec<bool>,
+    pub prefix: Vec<u32>,
+}
+
+impl Matches {
+    pub fn new(trace: &Trace, layout: &Layout, matching: Vec<SpanIx>) -> Matches {
+        let mut is_match = vec![false; trace.spans.len()];
+        for &s in &matching {
+            is_match[s as usize] = true;
+        }
+        let prefix = prefix_counts(&layout.row_spans, |s| is_match[s as usize]);
+        let mut ordered = matching;
+        ordered.sort_unstable_by_key(|&s| (trace.spans[s as usize].start_ns, layout.row[s as usize], s));
+        Matches { ordered, is_match, prefix }
+    }
+}
+
+/// The span a keyboard move goes to from `span`: parent, first child, or the previous/next sibling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Move {
+    Parent,
+    FirstChild,
+    PrevSibling,
+    NextSibling,
+}
+
+pub fn relative(trace: &Trace, span: SpanIx, step: Move) -> Option<SpanIx> {
+    let tree = &trace.tree;
+    match step {
+        Move::Parent => tree.parent_of(span),
+        Move::FirstChild => tree.children_of(span).first().copied(),
+        Move::PrevSibling | Move::NextSibling => {
+            let siblings = match tree.parent_of(span) {
+                Some(p) => tree.children_of(p),
+                None => &tree.roots[..],
+            };
+            // Siblings are ordered by (start, index): binary search instead of a scan (a root can have 1M children).
+            let key = |s: SpanIx| (trace.spans[s as usize].start_ns, s);
+            let at = siblings.partition_point(|&s| key(s) < key(span));
+            let at = if siblings.get(at) == Some(&span) { at } else { siblings.iter().position(|&s| s == span)? };
+            match step {
+                Move::PrevSibling => at.checked_sub(1).map(|i| siblings[i]),
+                _ => siblings.get(at + 1).copied(),
+            }
+        }
+    }
+}
+
+/// The span of `trace` with this id as the summary writes it (lowercase hex, or the opaque string). A linear
+/// scan: it runs once per click or message, not per frame, and needs no index of 1M strings.
+pub fn find_span(set: &TraceSet, trace: &Trace, id: &str) -> Option<SpanIx> {
+    let id = id.trim();
+    let hex = (id.len() <= 16 && !id.is_empty()).then(|| u64::from_str_radix(id, 16).ok()).flatten();
+    trace
+        .spans
+        .iter()
+        .position(|s| match (s.span_id, hex) {
+            (Some(crate::model::SpanId::Hex(v)), Some(h)) => v == h,
+            (Some(other @ crate::model::SpanId::Opaque(_)), _) => other.display(&set.strings) == id,
+            _ => false,
+        })
+        .map(|i| i as SpanIx)
+}
