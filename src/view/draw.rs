@@ -76,14 +76,11 @@ impl DrawList {
     pub fn build(&mut self, scene: &Scene, vp: &Viewport) {
         self.bars.clear();
         self.critical.clear();
-        let origin = scene.model.origin_ns;
         for row in vp.visible_rows() {
             let base = scene.layout.row_start[row] as usize;
             let spans = scene.layout.spans_in_row(row);
-            let interval = |i: usize| {
-                let s = &scene.trace.spans[spans[i] as usize];
-                ((s.start_ns - origin) as f64, (s.end_ns - origin) as f64)
-            };
+            let times = &scene.model.row_interval[base..base + spans.len()];
+            let interval = |i: usize| times[i];
             let row_first_bar = self.bars.len();
             for_each_run(spans.len(), interval, vp, |run| {
                 let span = spans[run.first];
@@ -201,12 +198,13 @@ const HIT_SLOP_PX: f64 = 3.0;
 
 /// The span under canvas point (x, y): the one containing the time at x in the row at y, or, for spans too
 /// thin to aim at, the nearest within `HIT_SLOP_PX`.
-pub fn hit(trace: &Trace, layout: &Layout, model: &FlameModel, vp: &Viewport, x: f64, y: f64) -> Option<SpanIx> {
+pub fn hit(layout: &Layout, model: &FlameModel, vp: &Viewport, x: f64, y: f64) -> Option<SpanIx> {
     let row = vp.row_at(y)?;
     let spans = layout.spans_in_row(row);
+    let times = &model.row_interval[layout.row_start[row] as usize..];
     let t = vp.t_at(x);
     let slop = HIT_SLOP_PX * vp.ns_per_px();
-    let rel = |i: usize| model.rel(trace, spans[i]);
+    let rel = |i: usize| times[i];
     let first = partition(0, spans.len(), |i| rel(i).1 < t - slop);
     let distance = |i: usize| {
         let (s, e) = rel(i);
@@ -316,11 +314,11 @@ mod tests {
         let vp = Viewport::new(1_000_000, a.layout.row_count(), 1000.0, 200.0);
         let row_y = |r: f64| AXIS_HEIGHT + r * 20.0 + 10.0;
         let name = |s: Option<SpanIx>| s.map(|s| set.str(trace.spans[s as usize].name).to_string());
-        assert_eq!(name(hit(trace, &a.layout, &model, &vp, 500.0, row_y(0.0))).as_deref(), Some("root"));
-        assert_eq!(name(hit(trace, &a.layout, &model, &vp, 850.0, row_y(1.0))).as_deref(), Some("wide"));
-        assert_eq!(hit(trace, &a.layout, &model, &vp, 150.5, row_y(1.0)), Some(51), "child 50 starts at 150 µs");
-        assert_eq!(hit(trace, &a.layout, &model, &vp, 600.0, row_y(1.0)), None, "nothing near");
-        assert_eq!(hit(trace, &a.layout, &model, &vp, 500.0, row_y(5.0)), None, "no such row");
-        assert_eq!(hit(trace, &a.layout, &model, &vp, 500.0, 5.0), None, "the axis");
+        assert_eq!(name(hit(&a.layout, &model, &vp, 500.0, row_y(0.0))).as_deref(), Some("root"));
+        assert_eq!(name(hit(&a.layout, &model, &vp, 850.0, row_y(1.0))).as_deref(), Some("wide"));
+        assert_eq!(hit(&a.layout, &model, &vp, 150.5, row_y(1.0)), Some(51), "child 50 starts at 150 µs");
+        assert_eq!(hit(&a.layout, &model, &vp, 600.0, row_y(1.0)), None, "nothing near");
+        assert_eq!(hit(&a.layout, &model, &vp, 500.0, row_y(5.0)), None, "no such row");
+        assert_eq!(hit(&a.layout, &model, &vp, 500.0, 5.0), None, "the axis");
     }
 }

@@ -6,6 +6,7 @@ pub mod axis;
 pub mod colour;
 pub mod draw;
 pub mod label;
+pub mod raster;
 pub mod viewport;
 
 use crate::analysis::layout::Layout;
@@ -18,6 +19,9 @@ pub struct FlameModel {
     /// Trace start (ns since the epoch): view times are relative to it.
     pub origin_ns: i64,
     pub total_ns: i64,
+    /// (start, end) relative to `origin_ns` of `layout.row_spans[k]` at `row_interval[k]`: the draw loop and
+    /// hit testing read these contiguous pairs instead of whole spans scattered in memory.
+    pub row_interval: Vec<(f64, f64)>,
     /// Mark bits (`MARK_*`) of each span.
     pub marks: Vec<u8>,
     /// Errors among `layout.row_spans[..k]` at `error_prefix[k]`: whether a merged run holds an error is O(1).
@@ -57,6 +61,14 @@ impl FlameModel {
                 m
             })
             .collect();
+        let row_interval = layout
+            .row_spans
+            .iter()
+            .map(|&s| {
+                let s = &trace.spans[s as usize];
+                ((s.start_ns - origin_ns) as f64, (s.end_ns - origin_ns) as f64)
+            })
+            .collect();
         let error_prefix = prefix_counts(&layout.row_spans, |s| marks[s as usize] & MARK_ERROR != 0);
 
         // Critical sections bucketed by the row of their span (counting sort), then sorted by start per row.
@@ -80,7 +92,7 @@ impl FlameModel {
             critical[critical_start[r] as usize..critical_start[r + 1] as usize].sort_unstable();
         }
         let critical_total_ns = sections.iter().map(|s| s.end_ns - s.start_ns).sum();
-        FlameModel { origin_ns, total_ns, marks, error_prefix, critical_start, critical, critical_total_ns }
+        FlameModel { origin_ns, total_ns, row_interval, marks, error_prefix, critical_start, critical, critical_total_ns }
     }
 
     pub fn critical_in_row(&self, row: usize) -> &[(i64, i64)] {

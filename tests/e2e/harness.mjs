@@ -5,6 +5,7 @@
 //   SPANLENS_DIST=/some/dist node --test tests/e2e/
 
 import http from 'node:http';
+import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,10 +35,11 @@ function under(root, urlPath) {
 
 /**
  * Starts a static server on 127.0.0.1 (a free port): `/` and everything else from dist/, `/fixtures/*` from
- * ../shared/fixtures, and `pages` (path → HTML string) for test-only pages such as an embedding parent.
+ * ../shared/fixtures, `pages` (path → HTML string) for test-only pages such as an embedding parent, and
+ * `mounts` (URL prefix such as '/bench/' → directory). Files are streamed, so a 1 GB trace is never held whole.
  * Returns { origin, url(path), close() }.
  */
-export async function startServer({ pages = {} } = {}) {
+export async function startServer({ pages = {}, mounts = {} } = {}) {
   const server = http.createServer(async (req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     try {
@@ -45,17 +47,27 @@ export async function startServer({ pages = {} } = {}) {
         res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' });
         return res.end(pages[path]);
       }
-      let file = path.startsWith('/fixtures/')
-        ? under(FIXTURES, path.slice('/fixtures'.length))
-        : under(DIST, path === '/' ? '/index.html' : path);
-      if (file && (await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
-      const body = file && (await readFile(file).catch(() => null));
-      if (!body) {
+      const mount = Object.keys(mounts).find((prefix) => path.startsWith(prefix));
+      let file = mount
+        ? under(resolve(mounts[mount]), path.slice(mount.length - 1))
+        : path.startsWith('/fixtures/')
+          ? under(FIXTURES, path.slice('/fixtures'.length))
+          : under(DIST, path === '/' ? '/index.html' : path);
+      let info = file && (await stat(file).catch(() => null));
+      if (info?.isDirectory()) {
+        file = join(file, 'index.html');
+        info = await stat(file).catch(() => null);
+      }
+      if (!info?.isFile()) {
         res.writeHead(404, { 'content-type': 'text/plain' });
         return res.end('not found');
       }
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-      res.end(body);
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-length': info.size,
+        'cache-control': 'no-store',
+      });
+      createReadStream(file).pipe(res);
     } catch (err) {
       res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(String(err));

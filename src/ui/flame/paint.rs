@@ -3,14 +3,18 @@
 
 use crate::model::{format_duration, Trace, TraceSet};
 use crate::view::axis;
-use crate::view::colour::{css, is_light, Rgb, ERROR_RGB};
+use crate::view::colour::{is_light, Rgb, ERROR_RGB};
 use crate::view::draw::{Bar, DrawList};
 use crate::view::label;
+use crate::view::raster::{mix, Raster};
 use crate::view::viewport::{Viewport, AXIS_HEIGHT, ROW_HEIGHT};
 use crate::view::{MARK_ERROR, MARK_ORPHAN, MARK_SKEW};
 use rustc_hash::FxHashMap;
 use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+
+/// How far dimmed bars (search misses) fade towards the background.
+const DIM: f64 = 0.78;
 
 pub const ORPHAN_RGB: Rgb = 0xff7f0e;
 pub const SKEW_RGB: Rgb = 0x9467bd;
@@ -21,31 +25,44 @@ const WIDTH_CACHE_LIMIT: usize = 50_000;
 /// Canvas colours for the light and dark themes (the same values as style/main.css).
 pub struct Theme {
     pub bg: &'static str,
+    /// The same colours as 0xRRGGBB for the pixel buffer (the grid is its colour over the background).
+    pub bg_rgb: Rgb,
+    pub grid_rgb: Rgb,
+    pub critical_rgb: Rgb,
+    pub axis_rgb: Rgb,
+    pub muted_rgb: Rgb,
     pub axis_bg: &'static str,
     pub grid: &'static str,
     pub text: &'static str,
     pub muted: &'static str,
     pub accent: &'static str,
-    pub critical: &'static str,
 }
 
 const LIGHT: Theme = Theme {
     bg: "#ffffff",
+    bg_rgb: 0xffffff,
+    grid_rgb: 0xebecee,
+    critical_rgb: 0x1c2230,
+    axis_rgb: 0xeef0f4,
+    muted_rgb: 0x5d6675,
     axis_bg: "#eef0f4",
     grid: "rgba(28, 34, 48, 0.08)",
     text: "#1c2230",
     muted: "#5d6675",
     accent: "#2f62d6",
-    critical: "#1c2230",
 };
 const DARK: Theme = Theme {
     bg: "#1c2027",
+    bg_rgb: 0x1c2027,
+    grid_rgb: 0x2d3139,
+    critical_rgb: 0xf3f4f6,
+    axis_rgb: 0x252a33,
+    muted_rgb: 0x9aa3b2,
     axis_bg: "#252a33",
     grid: "rgba(227, 230, 236, 0.08)",
     text: "#e3e6ec",
     muted: "#9aa3b2",
     accent: "#6d9bff",
-    critical: "#f3f4f6",
 };
 
 /// The theme in force: forced by `<html class="theme-…">`, else the system's.
@@ -75,8 +92,10 @@ pub struct Painter {
     pub canvas: HtmlCanvasElement,
     pub ctx: CanvasRenderingContext2d,
     widths: FxHashMap<String, f64>,
-    colours: FxHashMap<Rgb, String>,
-    groups: FxHashMap<(Rgb, bool), Vec<u32>>,
+    raster: Raster,
+    dpr: f64,
+    /// What the minimap's buffer was filled for: (width, height, theme background, bins).
+    minimap_key: Option<(usize, usize, Rgb, usize)>,
 }
 
 impl Painter {
@@ -91,8 +110,9 @@ impl Painter {
             canvas,
             ctx,
             widths: FxHashMap::default(),
-            colours: FxHashMap::default(),
-            groups: FxHashMap::default(),
+            raster: Raster::default(),
+            dpr: 1.0,
+            minimap_key: None,
         })
     }
 
@@ -100,6 +120,7 @@ impl Painter {
     /// so one unit is one CSS pixel and edges stay sharp.
     pub fn begin(&mut self, width: f64, height: f64, bg: &str) {
         let dpr = leptos::prelude::window().device_pixel_ratio().max(1.0);
+        self.dpr = dpr;
         let (w, h) = ((width * dpr).round() as u32, (height * dpr).round() as u32);
         if self.canvas.width() != w || self.canvas.height() != h {
             self.canvas.set_width(w);
@@ -109,10 +130,6 @@ impl Painter {
         self.ctx.set_global_alpha(1.0);
         self.ctx.set_fill_style_str(bg);
         self.ctx.fill_rect(0.0, 0.0, width, height);
-    }
-
-    fn colour(&mut self, rgb: Rgb) -> &str {
-        self.colours.entry(rgb).or_insert_with(|| css(rgb))
     }
 
     fn measure(&mut self, text: &str) -> f64 {
@@ -127,76 +144,50 @@ impl Painter {
         w
     }
 
-    /// Everything below the axis: grid, bars (batched per colour), marks, critical path, labels, outlines.
+    /// Everything below the axis: grid, bars, marks and critical path filled into the pixel buffer and put on
+    /// the canvas at once; then labels drawn as text.
     pub fn flame(&mut self, frame: &Frame) {
-        let Frame { set, trace, vp, list, theme, .. } = *frame;
+        let Frame { set, trace, vp, list, theme } = *frame;
+        let dpr = self.dpr;
+        let (w, h) = (self.canvas.width() as usize, self.canvas.height() as usize);
+        let raster = &mut self.raster;
+        raster.reset(w, h, theme.bg_rgb);
+        let px = |x: f64| x * dpr;
+        for tick in axis::ticks(vp, 90.0) {
+            raster.fill(px(tick.x.round()), px(AXIS_HEIGHT), px(1.0).max(1.0), px(vp.rows_height()), theme.grid_rgb);
+        }
+        for bar in &list.bars {
+            let rgb = if bar.dim { mix(bar.rgb, theme.bg_rgb, DIM) } else { bar.rgb };
+            let (x, y, w, h) = bar_rect(vp, bar);
+            raster.fill(px(x), px(y), px(w), px(h), rgb);
+        }
+        // Marks: errors underlined, orphans capped on the left, skew-shifted spans on the right.
+        for bar in list.bars.iter().filter(|b| b.marks & (MARK_ERROR | MARK_ORPHAN | MARK_SKEW) != 0) {
+            let (x, y, w, h) = bar_rect(vp, bar);
+            if bar.marks & MARK_ERROR != 0 {
+                raster.fill(px(x), px(y + h - 3.0), px(w), px(3.0), ERROR_RGB);
+            }
+            if bar.marks & MARK_ORPHAN != 0 {
+                raster.fill(px(x), px(y), px(w.min(4.0)), px(h), ORPHAN_RGB);
+            }
+            if bar.marks & MARK_SKEW != 0 {
+                raster.fill(px(x + (w - 4.0).max(0.0)), px(y), px(w.min(4.0)), px(h), SKEW_RGB);
+            }
+        }
+        for s in &list.critical {
+            raster.fill(px(s.x), px(vp.y_of_row(s.row as usize) + 1.0), px(s.w.max(1.0)), px(3.0), theme.critical_rgb);
+        }
+        // Rows only: the axis band is drawn over the top afterwards.
+        let top = (px(AXIS_HEIGHT) as usize).min(h.saturating_sub(1));
+        put(&self.ctx, &raster.bytes()[top * w * 4..], w, h - top, top);
+
         let ctx = self.ctx.clone();
         ctx.save();
         ctx.begin_path();
         ctx.rect(0.0, AXIS_HEIGHT, vp.width, vp.rows_height());
         ctx.clip();
-
-        // Grid lines at the ticks.
-        ctx.set_fill_style_str(theme.grid);
-        for tick in axis::ticks(vp, 90.0) {
-            ctx.fill_rect(tick.x.round(), AXIS_HEIGHT, 1.0, vp.rows_height());
-        }
-
-        // Bars: one path per (colour, dimmed).
-        let mut groups = std::mem::take(&mut self.groups);
-        groups.values_mut().for_each(Vec::clear);
-        for (i, bar) in list.bars.iter().enumerate() {
-            groups.entry((bar.rgb, bar.dim)).or_default().push(i as u32);
-        }
-        for (&(rgb, dim), bars) in groups.iter().filter(|(_, b)| !b.is_empty()) {
-            ctx.set_global_alpha(if dim { 0.22 } else { 1.0 });
-            ctx.set_fill_style_str(self.colour(rgb));
-            ctx.begin_path();
-            for &i in bars {
-                let bar = &list.bars[i as usize];
-                let (x, y, w, h) = bar_rect(vp, bar);
-                ctx.rect(x, y, w, h);
-            }
-            ctx.fill();
-        }
-        self.groups = groups;
-        ctx.set_global_alpha(1.0);
-
-        // Marks: errors underlined, orphans capped on the left, skew-shifted spans on the right.
-        self.marks(list, vp, MARK_ERROR, ERROR_RGB, |x, y, w, h| (x, y + h - 3.0, w, 3.0));
-        self.marks(list, vp, MARK_ORPHAN, ORPHAN_RGB, |x, y, w, h| (x, y, w.min(4.0), h));
-        self.marks(list, vp, MARK_SKEW, SKEW_RGB, |x, y, w, h| (x + (w - 4.0).max(0.0), y, w.min(4.0), h));
-
-        if !list.critical.is_empty() {
-            ctx.set_fill_style_str(theme.critical);
-            ctx.begin_path();
-            for s in &list.critical {
-                ctx.rect(s.x, vp.y_of_row(s.row as usize) + 1.0, s.w.max(1.0), 3.0);
-            }
-            ctx.fill();
-        }
-
         self.labels(set, trace, list, vp);
         ctx.restore();
-    }
-
-    fn marks(&mut self, list: &DrawList, vp: &Viewport, mark: u8, rgb: Rgb, place: impl Fn(f64, f64, f64, f64) -> (f64, f64, f64, f64)) {
-        let ctx = self.ctx.clone();
-        let mut any = false;
-        for bar in list.bars.iter().filter(|b| b.marks & mark != 0) {
-            if !any {
-                ctx.set_global_alpha(1.0);
-                ctx.set_fill_style_str(self.colour(rgb));
-                ctx.begin_path();
-                any = true;
-            }
-            let (x, y, w, h) = bar_rect(vp, bar);
-            let (x, y, w, h) = place(x, y, w, h);
-            ctx.rect(x, y, w, h);
-        }
-        if any {
-            ctx.fill();
-        }
     }
 
     fn labels(&mut self, set: &TraceSet, trace: &Trace, list: &DrawList, vp: &Viewport) {
@@ -269,33 +260,35 @@ impl Painter {
 }
 
 impl Painter {
-    /// The overview strip: how many spans run at once along the whole trace, error starts ticked in red,
-    /// and the visible window framed (the rest shaded).
+    /// The overview strip: how many spans run at once along the whole trace (square-root scale, so a few
+    /// spans still show next to a fan-out of thousands), error starts in red, and the visible window framed.
+    /// The profile is filled into the pixel buffer once per size and theme; each frame only puts it back.
     pub fn minimap(&mut self, counts: &[u32], errors: &[bool], vp: &Viewport, theme: &Theme, height: f64) {
+        let (w, h) = (self.canvas.width() as usize, self.canvas.height() as usize);
+        let key = (w, h, theme.bg_rgb, counts.len());
+        if self.minimap_key != Some(key) {
+            self.minimap_key = Some(key);
+            let raster = &mut self.raster;
+            raster.reset(w, h, theme.axis_rgb);
+            let max = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
+            let bin_w = w as f64 / counts.len().max(1) as f64;
+            for (i, &c) in counts.iter().enumerate().filter(|(_, &c)| c > 0) {
+                let bar = ((c as f64 / max).sqrt() * (h as f64 - 6.0 * self.dpr)).max(1.0);
+                raster.fill(i as f64 * bin_w, h as f64 - bar, bin_w, bar, theme.muted_rgb);
+            }
+            for (i, _) in errors.iter().enumerate().filter(|(_, &e)| e) {
+                raster.fill(i as f64 * bin_w, h as f64 - 4.0 * self.dpr, bin_w.max(2.0), 4.0 * self.dpr, ERROR_RGB);
+            }
+        }
+        put(&self.ctx, self.raster.bytes(), w, h, 0);
+        let width = w as f64 / self.dpr;
         let ctx = self.ctx.clone();
-        let max = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
-        let bin_w = vp.width / counts.len().max(1) as f64;
-        ctx.set_fill_style_str(theme.muted);
-        ctx.begin_path();
-        for (i, &c) in counts.iter().enumerate().filter(|(_, &c)| c > 0) {
-            // Square root: a few spans still show next to a fan-out of thousands.
-            let h = ((c as f64 / max).sqrt() * (height - 6.0)).max(1.0);
-            ctx.rect(i as f64 * bin_w, height - h, bin_w.max(1.0), h);
-        }
-        ctx.fill();
-        ctx.set_fill_style_str(self.colour(ERROR_RGB));
-        ctx.begin_path();
-        for (i, _) in errors.iter().enumerate().filter(|(_, &e)| e) {
-            ctx.rect(i as f64 * bin_w, height - 4.0, bin_w.max(2.0), 4.0);
-        }
-        ctx.fill();
-        // Shade what is outside the window.
-        let x0 = vp.start_ns / vp.total_ns * vp.width;
-        let x1 = (vp.end_ns() / vp.total_ns * vp.width).max(x0 + 2.0);
+        let x0 = vp.start_ns / vp.total_ns * width;
+        let x1 = (vp.end_ns() / vp.total_ns * width).max(x0 + 2.0);
         ctx.set_global_alpha(0.45);
         ctx.set_fill_style_str(theme.bg);
         ctx.fill_rect(0.0, 0.0, x0, height);
-        ctx.fill_rect(x1, 0.0, vp.width - x1, height);
+        ctx.fill_rect(x1, 0.0, width - x1, height);
         ctx.set_global_alpha(1.0);
         ctx.set_stroke_style_str(theme.accent);
         ctx.set_line_width(2.0);
@@ -316,6 +309,17 @@ pub struct Frame<'a> {
 fn bar_rect(vp: &Viewport, bar: &Bar) -> (f64, f64, f64, f64) {
     let gap = if bar.w > 4.0 { 1.0 } else { 0.0 };
     (bar.x, vp.y_of_row(bar.row as usize), (bar.w - gap).max(1.0), ROW_HEIGHT - 1.0)
+}
+
+/// Puts RGBA bytes (`width`×`height` device px) on the canvas at device row `top`.
+fn put(ctx: &CanvasRenderingContext2d, bytes: &[u8], width: usize, height: usize, top: usize) {
+    if width == 0 || height == 0 || bytes.len() < width * height * 4 {
+        return;
+    }
+    let bytes = wasm_bindgen::Clamped(&bytes[..width * height * 4]);
+    if let Ok(image) = ImageData::new_with_u8_clamped_array_and_sh(bytes, width as u32, height as u32) {
+        let _ = ctx.put_image_data(&image, 0.0, top as f64);
+    }
 }
 
 /// `{alpha: false}`: an opaque canvas composites faster.

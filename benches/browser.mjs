@@ -1,0 +1,133 @@
+// Browser benchmark: generated traces (Jaeger JSON and OTLP/JSON; 10k, 100k, 1M spans) dropped on the built
+// viewer in headless chromium (--disable-gpu, window 1600×1000). Prints, per file: size, drop → first complete
+// frame, WASM memory, the browser's process memory (PSS of all its processes, peak while loading), and frame
+// times while zooming and panning with real input events (p50/p95), plus zoomed-out frames alone.
+//
+//   bash benches/browser.sh            (builds dist/ and the generator, then runs this)
+//   node benches/browser.mjs [sizes]   (sizes like 10k,100k,1m; default all three)
+//
+// A frame's time is the app's animation-frame callback: draw list, every canvas call, and a 1-pixel read that
+// forces the canvas to rasterize inside the measured span (`?perf=1` turns these measures on).
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO, launchBrowser, startServer } from '../tests/e2e/harness.mjs';
+
+const SIZES = (process.argv[2] ?? '10k,100k,1m').split(',');
+const FORMATS = [['jaeger', 'jaeger.json'], ['otlp', 'otlp.json']];
+const OUT = join(REPO, 'target', 'bench-traces');
+const GEN = join(REPO, 'target', 'release', 'spanlens-gen');
+
+/** Generated once per size and format (deterministic: fixed seed), kept in target/bench-traces/. */
+function traceFile(size, format, ext) {
+  mkdirSync(OUT, { recursive: true });
+  const file = join(OUT, `${size}.${ext}`);
+  if (!existsSync(file)) execFileSync(GEN, ['--spans', size, '--format', format, '--seed', '1', '-o', file], { stdio: 'inherit' });
+  return file;
+}
+
+/** Proportional set size (KiB → bytes) summed over every descendant process of this node process. */
+function browserMemory() {
+  const parent = new Map();
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      parent.set(Number(pid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {}
+  }
+  const isOurs = (pid) => {
+    for (let p = parent.get(pid); p; p = parent.get(p)) if (p === process.pid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const pid of parent.keys()) {
+    if (!isOurs(pid)) continue;
+    try {
+      const m = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+) kB/m);
+      if (m) total += Number(m[1]) * 1024;
+    } catch {}
+  }
+  return total;
+}
+
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
+};
+const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
+
+async function measure(browser, server, name, file) {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(120_000);
+  await page.addInitScript(() => {
+    window.addEventListener('TrunkApplicationStarted', (e) => { window.__spanlensWasm = e.detail.wasm; });
+  });
+  await page.goto(server.url('/?perf=1'));
+  await page.locator('[data-testid=flame-canvas][data-window]').waitFor();
+  // The file is fetched into a Blob first (outside the timing), then dropped like a file from the desktop.
+  await page.evaluate(async (url) => {
+    window.__blob = await (await fetch(url)).blob();
+  }, `/bench/${name}`);
+  let peak = browserMemory();
+  const sampler = setInterval(() => { peak = Math.max(peak, browserMemory()); }, 250);
+  const dropToFrame = await page.evaluate(async (name) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([window.__blob], name, { type: 'application/json' }));
+    delete window.__blob;
+    const t0 = performance.now();
+    const target = document.querySelector('main');
+    target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    const first = () => performance.getEntriesByName('spanlens:first-frame').find((e) => e.startTime > t0);
+    while (!first()) await new Promise((ok) => setTimeout(ok, 20));
+    return first().startTime - t0;
+  }, name);
+  clearInterval(sampler);
+  peak = Math.max(peak, browserMemory());
+  const wasm = await page.evaluate(() => window.__spanlensWasm?.memory?.buffer?.byteLength ?? 0);
+
+  const canvas = await page.locator('[data-testid=flame-canvas]').boundingBox();
+  const cx = canvas.x + canvas.width / 2;
+  const cy = canvas.y + canvas.height / 3;
+  const frames = async (act) => {
+    await page.evaluate(() => performance.clearMeasures('spanlens:frame'));
+    await act();
+    await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+    return page.evaluate(() => performance.getEntriesByName('spanlens:frame').map((e) => e.duration));
+  };
+  const nextFrame = () => page.evaluate(() => new Promise((ok) => requestAnimationFrame(ok)));
+  await page.mouse.move(cx, cy);
+  const zoomedOut = await frames(async () => {
+    for (let i = 0; i < 20; i++) { await page.mouse.move(cx + (i % 2 ? 3 : -3), cy); await nextFrame(); }
+  });
+  const moving = await frames(async () => {
+    for (let i = 0; i < 30; i++) { await page.mouse.wheel(0, -100); await nextFrame(); }
+    await page.mouse.down();
+    for (let i = 0; i < 30; i++) { await page.mouse.move(cx - 15 * i, cy + (i % 5)); await nextFrame(); }
+    await page.mouse.up();
+    for (let i = 0; i < 30; i++) { await page.mouse.wheel(0, 100); await nextFrame(); }
+    for (let i = 0; i < 20; i++) { await page.mouse.wheel(i % 2 ? 200 : -200, 0); await nextFrame(); }
+  });
+  const errors = [];
+  await context.close();
+  return { dropToFrame, wasm, peak, zoomedOut, moving, errors };
+}
+
+const server = await startServer({ mounts: { '/bench/': OUT } });
+const browser = await launchBrowser();
+const rows = [];
+console.log('| trace | spans | file | drop → first frame | WASM memory | browser memory (peak) | frame p50 / p95 zoom+pan | zoomed-out frame p50 |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+for (const size of SIZES) {
+  for (const [format, ext] of FORMATS) {
+    const file = traceFile(size, format, ext);
+    const r = await measure(browser, server, `${size}.${ext}`, file);
+    const row = `| ${format === 'jaeger' ? 'Jaeger JSON' : 'OTLP/JSON'} | ${size} | ${mb(statSync(file).size)} | ${(r.dropToFrame / 1000).toFixed(2)} s | ${mb(r.wasm)} | ${mb(r.peak)} | ${pct(r.moving, 50).toFixed(1)} / ${pct(r.moving, 95).toFixed(1)} ms (${r.moving.length} frames) | ${pct(r.zoomedOut, 50).toFixed(1)} ms |`;
+    console.log(row);
+    rows.push(row);
+  }
+}
+await browser.close();
+await server.close();
