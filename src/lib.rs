@@ -12,9 +12,16 @@ pub mod ui;
 pub use formats::LoadError;
 pub use model::TraceSet;
 
-/// Reads one input (any supported format) and builds the span tree of every trace in it.
+/// Reads one input (any supported format, plain or gzipped) and builds the span tree of every trace in it.
 pub fn load(name: &str, bytes: &[u8]) -> Result<TraceSet, LoadError> {
-    let mut set = formats::parse(name, bytes)?;
+    let bytes = formats::reader::gunzip_if_needed(bytes).map_err(|message| LoadError {
+        file: name.to_string(),
+        line: 1,
+        column: 1,
+        path: String::new(),
+        message,
+    })?;
+    let mut set = formats::parse(name, &bytes)?;
     analysis::tree::build_all(&mut set);
     Ok(set)
 }

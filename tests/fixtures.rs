@@ -198,3 +198,23 @@ fn kong_spans_without_duration_are_zero_length() {
     assert_eq!(header.duration_ns(), 0);
     assert_eq!(header.start_ns, 1570005203864000 * 1000);
 }
+
+/// Every fixture gzipped (as `.json.gz` files are) reads exactly like the plain file.
+#[test]
+fn every_fixture_reads_the_same_gzipped() {
+    use std::io::Write;
+    for e in EXPECTED {
+        let plain = std::fs::read(fixtures_dir().join(e.file)).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&plain).unwrap();
+        let gz = gz.finish().unwrap();
+        let a = spanlens::load(e.file, &plain).unwrap();
+        let b = spanlens::load(e.file, &gz).unwrap();
+        assert_eq!(a.span_objects, b.span_objects, "{}", e.file);
+        assert_eq!(a.traces.len(), b.traces.len(), "{}", e.file);
+        for (x, y) in a.traces.iter().zip(&b.traces) {
+            assert_eq!(x.spans, y.spans, "{}", e.file);
+            assert_eq!(x.tree, y.tree, "{}", e.file);
+        }
+    }
+}

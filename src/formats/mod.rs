@@ -4,6 +4,7 @@
 mod jaeger;
 mod json;
 mod otlp;
+pub mod reader;
 mod zipkin;
 
 use crate::model::{
@@ -153,7 +154,8 @@ struct Doc<'a> {
     #[serde(borrow)]
     spans: Option<Vec<jaeger::JaegerSpan<'a>>>,
     #[serde(borrow)]
-    processes: Option<std::collections::HashMap<std::borrow::Cow<'a, str>, jaeger::Process<'a>>>,
+    /// Sorted by process id: resources get the same indices on every load (a HashMap would not).
+    processes: Option<std::collections::BTreeMap<std::borrow::Cow<'a, str>, jaeger::Process<'a>>>,
     #[serde(borrow)]
     warnings: Option<Vec<Text<'a>>>,
 

@@ -11,6 +11,7 @@ use super::state::AppState;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::sync::atomic::Ordering;
 
 #[component]
 pub fn App(state: AppState, embed: bool) -> impl IntoView {
@@ -163,16 +164,27 @@ fn PastePanel(state: AppState, open: RwSignal<bool>) -> impl IntoView {
     }
 }
 
+/// One entry per load in progress: what it is doing, a bar (filled by bytes read or spans analyzed, or
+/// moving when the amount is unknown) and Cancel.
 #[component]
 fn Progress(state: AppState) -> impl IntoView {
     move || {
         state.pending.with(|pending| {
-            pending.first().map(|(_, label)| {
-                let more = pending.len() - 1;
+            (!pending.is_empty()).then(|| {
                 view! {
                     <div class="progress" role="status" data-testid="progress">
-                        <span>{label.clone()}{(more > 0).then(|| format!(" (+{more} queued)"))}</span>
-                        <div class="bar"><div></div></div>
+                        {pending.iter().map(|p| {
+                            let cancel = p.cancel.clone();
+                            let known = p.total > 0;
+                            let share = if known { p.done as f64 / p.total as f64 * 100.0 } else { 0.0 };
+                            view! {
+                                <div class="entry">
+                                    <span>{p.label.clone()}</span>
+                                    <button class="small" data-testid="cancel-load" on:click=move |_| cancel.store(true, Ordering::Relaxed)>"Cancel"</button>
+                                    <div class="bar" class:known=known><div style=known.then(|| format!("width:{share:.1}%"))></div></div>
+                                </div>
+                            }
+                        }).collect_view()}
                     </div>
                 }
             })

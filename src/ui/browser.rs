@@ -76,6 +76,30 @@ pub async fn next_paint() {
     let _ = JsFuture::from(promise).await;
 }
 
+/// Yields to the browser (a paint and pending input) when `budget_ms` has passed since the last yield: long
+/// loops call it often, and it costs nothing until the budget is spent.
+pub struct Yielder {
+    last: f64,
+    budget_ms: f64,
+}
+
+impl Yielder {
+    pub fn new(budget_ms: f64) -> Yielder {
+        Yielder { last: now(), budget_ms }
+    }
+
+    pub async fn maybe_yield(&mut self) {
+        if now() - self.last >= self.budget_ms {
+            next_paint().await;
+            self.last = now();
+        }
+    }
+}
+
+fn now() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
 /// Whether an event happened in a place where the user types (so page-wide shortcuts stay out of the way).
 pub fn is_typing_target(target: Option<web_sys::EventTarget>) -> bool {
     let Some(target) = target else { return false };

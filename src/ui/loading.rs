@@ -1,12 +1,16 @@
-//! Every way in (file, URL, paste, sample, postMessage) ends here: get the bytes, let the progress label
-//! paint, parse with `crate::load`, then put the file on screen or the error in the panel.
+//! Every way in (file, URL, paste, sample, postMessage) ends here: get the bytes (files in chunks, gzip
+//! unpacked on the way), parse, build the trees, analyze each trace, then put the file on screen or the
+//! error in the panel. Progress and Cancel live in `AppState::pending`.
 
-use super::browser::{next_paint, read_blob};
+use super::browser::{js_error_text, next_paint, Yielder};
 use super::embed;
 use super::format;
 use super::state::{AppState, Failure, LoadedFile};
 use leptos::prelude::*;
+use crate::formats::reader::ByteReader;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use wasm_bindgen_futures::JsFuture;
 
 /// The bundled sample, so the first view needs no fetch.
 const SAMPLE_NAME: &str = "checkout.otlp.json";
@@ -55,56 +59,109 @@ pub async fn load_batch(state: AppState, inputs: Vec<Input>) {
     }
 }
 
-/// Loads one input and shows it, or records why not.
+/// Loads one input and shows it, or records why not. Yields to the browser between chunks of the file and
+/// between stages (parse, span trees, each trace's analysis), so the progress bar moves, clicks are answered
+/// and Cancel works; parsing itself is one synchronous step.
 pub async fn load_one(state: AppState, input: Input) -> Result<Rc<LoadedFile>, Failure> {
     let name = input.name();
-    let ticket = state.begin(match &input {
+    let (ticket, cancel) = state.begin(match &input {
         Input::Url(url) => format!("Fetching {url}…"),
-        Input::File(file) => loading_label(&name, file.size() as u64),
-        Input::Bytes { bytes, .. } => loading_label(&name, bytes.len() as u64),
+        _ => format!("Opening {name}…"),
     });
+    let cancelled = || cancel.load(Ordering::Relaxed);
+    let step = |label: String, done: u64, total: u64| state.progress(ticket, label, done, total);
     let result: Result<Rc<LoadedFile>, Failure> = async {
-        let bytes = bytes_of(input, &name).await?;
-        state.relabel(ticket, loading_label(&name, bytes.len() as u64));
-        // Parsing and analysis are synchronous: let each label paint first.
+        let fail = |text: String| Failure { file: name.clone(), text };
+        let stop = || fail(format!("Loading {name} was cancelled."));
+        let bytes = match input {
+            Input::Bytes { bytes, .. } => gunzip(bytes).map_err(|e| fail(format!("{name}: {e}")))?,
+            Input::Url(url) => {
+                let bytes = fetch(&url).await.map_err(|e| fail(format!("{url}: {e}")))?;
+                gunzip(bytes).map_err(|e| fail(format!("{url}: {e}")))?
+            }
+            Input::File(file) => read_file(&file, &name, &cancel, &step).await.map_err(|e| match e {
+                None => stop(),
+                Some(e) => fail(format!("{name}: {e}")),
+            })?,
+        };
+        step(format!("Parsing {name} ({})…", format::bytes(bytes.len() as u64)), 0, 0);
         next_paint().await;
-        let set = parse(&name, &bytes)?;
+        if cancelled() {
+            return Err(stop());
+        }
+        let mut set = crate::formats::parse(&name, &bytes).map_err(|err| Failure { file: err.file.clone(), text: err.to_string() })?;
         drop(bytes);
         let spans: usize = set.traces.iter().map(|t| t.spans.len()).sum();
-        state.relabel(
-            ticket,
-            format!(
-                "Analyzing {name} ({})…",
-                format::plural(spans as u64, "span", "spans")
-            ),
-        );
+        let spans_text = format::plural(spans as u64, "span", "spans");
+        step(format!("Building span trees of {name} ({spans_text})…"), 0, 0);
         next_paint().await;
-        Ok(Rc::new(LoadedFile::new(set)))
+        if cancelled() {
+            return Err(stop());
+        }
+        crate::analysis::tree::build_all(&mut set);
+        let mut analyses = Vec::with_capacity(set.traces.len());
+        let mut pause = Yielder::new(50.0);
+        let mut done = 0;
+        for i in 0..set.traces.len() {
+            let of = if set.traces.len() > 1 { format!(" trace {} of {}", i + 1, set.traces.len()) } else { String::new() };
+            step(format!("Analyzing {name}{of} ({spans_text})…"), done as u64, spans as u64);
+            pause.maybe_yield().await;
+            if cancelled() {
+                return Err(stop());
+            }
+            analyses.push(crate::analysis::analyze(&set, i));
+            done += set.traces[i].spans.len();
+        }
+        Ok(Rc::new(LoadedFile::from_analyzed(set, analyses)))
     }
     .await;
     state.finish(ticket);
     match &result {
         Ok(file) => state.add(file.clone()),
+        Err(_) if cancelled() => {}
         Err(failure) => state.fail(failure.clone()),
     }
     result
 }
 
-fn loading_label(name: &str, size: u64) -> String {
-    format!("Loading {name} ({})…", format::bytes(size))
+/// A file is read this many bytes at a time: each chunk is one `await`, so the page stays responsive.
+const CHUNK_BYTES: f64 = 8.0 * 1024.0 * 1024.0;
+
+/// Reads a file in chunks into one buffer (gunzipping on the way when it is gzip), reporting bytes read.
+/// `Err(None)` means cancelled.
+async fn read_file(
+    file: &web_sys::File,
+    name: &str,
+    cancel: &AtomicBool,
+    step: &impl Fn(String, u64, u64),
+) -> Result<Vec<u8>, Option<String>> {
+    let size = file.size();
+    let mut reader = ByteReader::new(size as usize);
+    let mut chunk: Vec<u8> = Vec::new();
+    let mut offset = 0.0;
+    while offset < size {
+        let end = (offset + CHUNK_BYTES).min(size);
+        let blob = file.slice_with_f64_and_f64(offset, end).map_err(|e| Some(js_error_text(e)))?;
+        let buffer = JsFuture::from(blob.array_buffer()).await.map_err(|e| Some(format!("could not read the file: {}", js_error_text(e))))?;
+        if cancel.load(Ordering::Relaxed) {
+            return Err(None);
+        }
+        let array = js_sys::Uint8Array::new(&buffer);
+        chunk.resize(array.length() as usize, 0);
+        array.copy_to(&mut chunk);
+        reader.push(&chunk).map_err(Some)?;
+        offset = end;
+        let verb = if reader.is_gzip() { "Reading and unpacking" } else { "Reading" };
+        let amount = format!("{} of {}", format::bytes(offset as u64), format::bytes(size as u64));
+        step(format!("{verb} {name}… {amount}"), offset as u64, size as u64);
+    }
+    reader.finish().map_err(Some)
 }
 
-async fn bytes_of(input: Input, name: &str) -> Result<Vec<u8>, Failure> {
-    let fail = |text: String| Failure {
-        file: name.to_string(),
-        text,
-    };
-    match input {
-        Input::Bytes { bytes, .. } => Ok(bytes),
-        Input::File(file) => read_blob(&file)
-            .await
-            .map_err(|e| fail(format!("{name}: could not read the file: {e}"))),
-        Input::Url(url) => fetch(&url).await.map_err(|e| fail(format!("{url}: {e}"))),
+fn gunzip(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    match crate::formats::reader::gunzip_if_needed(&bytes)? {
+        std::borrow::Cow::Owned(plain) => Ok(plain),
+        std::borrow::Cow::Borrowed(_) => Ok(bytes),
     }
 }
 
@@ -126,6 +183,7 @@ async fn fetch(url: &str) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("could not read the response: {e}"))
 }
 
+/// Parses the bundled sample (synchronously, no progress).
 fn parse(name: &str, bytes: &[u8]) -> Result<crate::TraceSet, Failure> {
     crate::load(name, bytes).map_err(|err| Failure {
         file: err.file.clone(),

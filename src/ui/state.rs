@@ -6,6 +6,8 @@ use crate::TraceSet;
 use leptos::prelude::*;
 use std::cell::Cell;
 use std::rc::Rc;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 /// One input that loaded. Never mutated: views and replies read it through `Rc`.
 pub struct LoadedFile {
@@ -19,9 +21,14 @@ pub struct LoadedFile {
 }
 
 impl LoadedFile {
-    /// Analyzes every trace of a freshly parsed set (synchronous; the slow part after parsing).
+    /// Analyzes every trace of a freshly parsed set at once (the bundled sample).
     pub fn new(set: TraceSet) -> LoadedFile {
         let analyses = analyze_all(&set);
+        LoadedFile::from_analyzed(set, analyses)
+    }
+
+    /// A set whose traces were analyzed one by one (`analyses[i]` for trace `i`).
+    pub fn from_analyzed(set: TraceSet, analyses: Vec<TraceAnalysis>) -> LoadedFile {
         let summary = summarize_analyzed(&set, &analyses);
         LoadedFile {
             id: next_id(),
@@ -34,6 +41,18 @@ impl LoadedFile {
     pub fn name(&self) -> &str {
         &self.set.source.name
     }
+}
+
+/// A load in progress, as the progress bar shows it.
+#[derive(Clone, Debug)]
+pub struct Pending {
+    pub ticket: u32,
+    pub label: String,
+    /// Units done of `total` (bytes while reading); `total` 0 when unknown.
+    pub done: u64,
+    pub total: u64,
+    /// Set by the Cancel button; the load checks it between chunks and stages.
+    pub cancel: Arc<AtomicBool>,
 }
 
 /// An input that could not be shown, as the error panel displays it.
@@ -53,8 +72,8 @@ pub struct AppState {
     pub current: RwSignal<Option<Rc<LoadedFile>>, LocalStorage>,
     /// Which trace of the current file is shown.
     pub trace_ix: RwSignal<usize>,
-    /// Loads in progress (ticket, label), oldest first; the progress bar shows the first.
-    pub pending: RwSignal<Vec<(u32, String)>>,
+    /// Loads in progress, oldest first.
+    pub pending: RwSignal<Vec<Pending>>,
     pub failures: RwSignal<Vec<Failure>>,
     /// `light`, `dark`, or `None` to follow the system.
     pub theme: RwSignal<Option<String>>,
@@ -112,23 +131,27 @@ impl AppState {
         self.failures.update(|list| list.push(failure));
     }
 
-    /// Shows a progress label until `finish` is called with the returned ticket.
-    pub fn begin(&self, label: String) -> u32 {
+    /// Shows a progress entry until `finish` is called with the returned ticket.
+    pub fn begin(&self, label: String) -> (u32, Arc<AtomicBool>) {
         let ticket = next_id();
-        self.pending.update(|p| p.push((ticket, label)));
-        ticket
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.pending.update(|p| {
+            p.push(Pending { ticket, label, done: 0, total: 0, cancel: cancel.clone() })
+        });
+        (ticket, cancel)
     }
 
-    pub fn relabel(&self, ticket: u32, label: String) {
+    /// Updates an entry's label and how far it is (`total` 0: unknown, the bar just moves).
+    pub fn progress(&self, ticket: u32, label: String, done: u64, total: u64) {
         self.pending.update(|p| {
-            p.iter_mut()
-                .filter(|(t, _)| *t == ticket)
-                .for_each(|(_, l)| *l = label.clone())
+            if let Some(entry) = p.iter_mut().find(|e| e.ticket == ticket) {
+                (entry.label, entry.done, entry.total) = (label, done, total);
+            }
         });
     }
 
     pub fn finish(&self, ticket: u32) {
-        self.pending.update(|p| p.retain(|(t, _)| *t != ticket));
+        self.pending.update(|p| p.retain(|e| e.ticket != ticket));
     }
 }
 

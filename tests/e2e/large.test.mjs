@@ -1,0 +1,104 @@
+// Big inputs: a progress bar while loading, a page that still answers clicks, Cancel, a second load during the
+// first, and gzipped files. The CPU is throttled so that a CI-sized file takes long enough to act during it.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DIST, dropFiles, launchBrowser, newPage, startServer, waitForTrace } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open() {
+  const page = await newPage(browser, { viewport: { width: 1280, height: 800 } });
+  await page.goto(server.url('/'));
+  await waitForTrace(page);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 6 });
+  return page;
+}
+
+/**
+ * Drops an OTLP JSONL file of `copies` lines, each the bundled sample under its own trace id (built in the
+ * page as a Blob, so the test sends no big data over the wire).
+ */
+function dropBig(page, name, copies) {
+  return page.evaluate(async ([name, copies]) => {
+    const text = JSON.stringify(await (await fetch('/public/samples/checkout.otlp.json')).json());
+    const id = text.match(/"traceId":"([0-9a-f]{32})"/)[1];
+    const lines = [];
+    for (let i = 0; i < copies; i++) lines.push(text.replaceAll(id, i.toString(16).padStart(32, '0')) + '\n');
+    const dt = new DataTransfer();
+    dt.items.add(new File(lines, name, { type: 'application/json' }));
+    const target = document.querySelector('main');
+    target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, [name, copies]);
+}
+
+const fileNames = (page) => page.locator('[data-testid=files] .open').allTextContents();
+
+describe('large files', () => {
+  test('a progress bar shows while a big file loads, the page answers clicks, and Cancel stops it', async () => {
+    const page = await open();
+    await dropBig(page, 'big.jsonl', 700);
+    const progress = page.getByTestId('progress');
+    await progress.waitFor();
+    assert.match(await progress.textContent(), /big\.jsonl/);
+    // A click on the page is answered while the load goes on.
+    await page.getByRole('button', { name: 'Paste JSON' }).click();
+    const answered = await page.evaluate(() => ({
+      panel: document.querySelector('[data-testid=paste-text]') !== null,
+      loading: document.querySelector('[data-testid=progress]') !== null,
+    }));
+    assert.deepEqual(answered, { panel: true, loading: true });
+    await page.getByTestId('cancel-load').click();
+    await progress.waitFor({ state: 'detached', timeout: 60_000 });
+    assert.deepEqual(await fileNames(page), ['checkout.otlp.json'], 'the cancelled file is not added');
+    assert.equal(await page.locator('.error-panel').count(), 0, 'cancelling is not an error');
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('a second file dropped while the first loads loads too', async () => {
+    const page = await open();
+    await dropBig(page, 'first.jsonl', 200);
+    await page.getByTestId('progress').waitFor();
+    await dropFiles(page, ['otlp-hotrod-jaeger-apiv3-response.json']);
+    await page.getByTestId('progress').waitFor({ state: 'detached', timeout: 60_000 });
+    const names = await fileNames(page);
+    assert.ok(names.includes('first.jsonl') && names.includes('otlp-hotrod-jaeger-apiv3-response.json'), names.join(', '));
+    assert.match(await page.getByTestId('span-count').first().textContent(), /\d/);
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('gzipped JSON and JSONL open like the plain files', async () => {
+    const page = await newPage(browser);
+    await page.goto(server.url('/'));
+    await waitForTrace(page);
+    const sample = await readFile(join(DIST, 'public', 'samples', 'checkout.otlp.json'));
+    const jsonl = JSON.stringify(JSON.parse(sample)) + '\n';
+    for (const [name, bytes] of [['sample.json.gz', gzipSync(sample)], ['sample.jsonl.gz', gzipSync(jsonl)]]) {
+      await page.evaluate(([name, b64]) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([bytes], name));
+        document.querySelector('main').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }, [name, bytes.toString('base64')]);
+      await page.locator('[data-testid=files] .file.current .open', { hasText: name }).waitFor();
+      assert.match(await page.getByTestId('span-count').first().textContent(), /^120\b/);
+    }
+    assert.deepEqual(page.errors, []);
+  });
+});
