@@ -401,6 +401,7 @@ pub struct Rejected {
 }
 
 /// Everything read from one input: its traces and the strings, resources and scopes they share.
+#[derive(Clone)]
 pub struct TraceSet {
     pub source: Source,
     pub traces: Vec<Trace>,

@@ -7,7 +7,7 @@ use std::hash::BuildHasher;
 pub type Sym = u32;
 
 /// Interned strings. Each distinct string is stored once; the table holds only indexes into `list`.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Strings {
     list: Vec<Box<str>>,
     table: HashTable<Sym>,

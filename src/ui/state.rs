@@ -1,7 +1,7 @@
 //! What the app holds: the loaded files (immutable once loaded, shared by `Rc`) and what is selected.
 
 use crate::analysis::summary::{summarize_analyzed, Summary};
-use crate::analysis::{analyze_all, TraceAnalysis};
+use crate::analysis::{analyze_all, skew, TraceAnalysis};
 use crate::TraceSet;
 use leptos::prelude::*;
 use std::cell::Cell;
@@ -18,6 +18,8 @@ pub struct LoadedFile {
     pub analyses: Vec<TraceAnalysis>,
     /// Computed once at load: the header, "Export analysis" and the embedding API all read it.
     pub summary: Summary,
+    /// Whether clock-skew adjustment has been applied to the traces (opt-in, from the flame toolbar).
+    pub skew_adjusted: bool,
 }
 
 impl LoadedFile {
@@ -35,7 +37,22 @@ impl LoadedFile {
             set,
             analyses,
             summary,
+            skew_adjusted: false,
         }
+    }
+
+    /// The same input with clock-skew adjustment on or off, every trace analyzed again. The raw times stay
+    /// available either way (`Trace::raw_times`).
+    pub fn with_skew_adjustment(&self, on: bool) -> LoadedFile {
+        let mut set = self.set.clone();
+        for trace in &mut set.traces {
+            if on {
+                skew::adjust(trace);
+            } else {
+                skew::reset(trace);
+            }
+        }
+        LoadedFile { skew_adjusted: on, ..LoadedFile::new(set) }
     }
 
     pub fn name(&self) -> &str {
@@ -102,6 +119,16 @@ impl AppState {
 
     pub fn show(&self, file: Rc<LoadedFile>) {
         self.trace_ix.set(0);
+        self.current.set(Some(file));
+    }
+
+    /// Puts `file` in place of the loaded file `id` and on screen, on the same trace.
+    pub fn replace(&self, id: u32, file: Rc<LoadedFile>) {
+        self.files.update(|files| {
+            if let Some(slot) = files.iter_mut().find(|f| f.id == id) {
+                *slot = file.clone();
+            }
+        });
         self.current.set(Some(file));
     }
 

@@ -238,6 +238,25 @@ describe('flame graph', () => {
     assert.ok(Math.abs(centre - 0.8 * full.len) < full.len * 0.01, `window centred at 80%: ${centre / full.len}`);
   });
 
+  test('clock-skew adjustment is opt-in, marks the shifted spans and says by how much', async () => {
+    const page = await open();
+    await dropFiles(page, ['zipkin-skew.json']);
+    await page.locator('[data-testid=files] .file.current .open', { hasText: 'zipkin-skew.json' }).waitFor();
+    await frame(page);
+    const raw = await picture(page);
+    await page.getByTestId('skew-toggle').check();
+    await frame(page);
+    assert.notEqual(await picture(page), raw, 'the shifted spans moved and are marked');
+    const search = page.getByTestId('search');
+    await search.fill('service:serviceb name:post');
+    await search.press('Enter');
+    assert.match(await page.getByTestId('span-warnings').textContent(), /Clock skew: shifted by 65\.9 ms/);
+    await page.getByTestId('skew-toggle').uncheck();
+    await frame(page);
+    assert.equal(await picture(page), raw, 'turning it off restores the raw times');
+    assert.deepEqual(page.errors, []);
+  });
+
   test('both themes, following the switch; screenshots of a fixture trace', async () => {
     const dir = join(REPO, 'target', 'e2e-screenshots');
     await mkdir(dir, { recursive: true });

@@ -318,7 +318,7 @@ pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
             f.painter = Painter::new(canvas.into());
             f.minimap = Painter::new(mini.into());
         });
-        observe_size(core, wrap.into());
+        observe_size(ui, wrap.into());
     });
     // Repaint when the theme changes (toolbar switch or system setting).
     Effect::new(move |_| {
@@ -354,6 +354,11 @@ pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
         critical.set(on);
         core.update_value(|f| f.show_critical = on);
         schedule(core);
+    };
+    let skew_file = file.clone();
+    let on_skew = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        state.replace(skew_file.id, Rc::new(skew_file.with_skew_adjustment(on)));
     };
     let reset = move |_| {
         core.update_value(|f| f.vp.reset());
@@ -397,6 +402,10 @@ pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
                 <label class="toggle" title="Draw the critical path: the chain of work that sets the end-to-end time">
                     <input type="checkbox" data-testid="critical-toggle" prop:checked=move || critical.get() on:change=on_critical />
                     "Critical path"
+                </label>
+                <label class="toggle" title="Shift spans whose clocks disagree with their caller's into it (opt-in; the panel shows each shift and the raw time)">
+                    <input type="checkbox" data-testid="skew-toggle" prop:checked=file.skew_adjusted on:change=on_skew />
+                    "Adjust clock skew"
                 </label>
                 <button class="small" data-testid="reset-view" title="Show the whole trace (0)" on:click=reset>"Reset view"</button>
                 <span class="keys muted" title=KEY_HELP>"Keyboard"</span>
@@ -736,7 +745,8 @@ fn install_keys(ui: Ui, search: NodeRef<html::Input>) {
 }
 
 /// Follows the wrapper's size (window resizes, the detail panel opening) and repaints.
-fn observe_size(core: Core, wrap: web_sys::HtmlElement) {
+fn observe_size(ui: Ui, wrap: web_sys::HtmlElement) {
+    let core = ui.core;
     let resize = {
         let wrap = wrap.clone();
         move || {
@@ -746,6 +756,8 @@ fn observe_size(core: Core, wrap: web_sys::HtmlElement) {
                     f.vp.resize(w, h);
                     f.hover = None;
                 });
+                // What was under the pointer has moved.
+                ui.tip.set(None);
                 schedule(core);
             }
         }
