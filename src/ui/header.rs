@@ -1,12 +1,12 @@
 //! The trace header: id, counts, duration, services, warnings, source; the trace picker and the export button.
 //! Built once per (file, trace) selection from the precomputed summary: no reactive work per span.
 
+use super::copy::CopyButton;
 use super::download::export_summary;
 use super::format::{bytes, count, duration, plural};
 use super::state::{AppState, LoadedFile};
 use leptos::prelude::*;
 use std::rc::Rc;
-use wasm_bindgen_futures::JsFuture;
 
 /// At most this many warnings and services are listed; the rest are counted.
 const LIST_LIMIT: usize = 200;
@@ -31,15 +31,6 @@ pub fn trace_header(state: AppState, file: Rc<LoadedFile>, ix: usize) -> AnyView
         }
         .into_any();
     };
-    let trace_id = trace.trace_id.clone();
-    let copied = RwSignal::new(false);
-    let copy = move |_| {
-        let id = trace_id.clone();
-        leptos::task::spawn_local(async move {
-            let done = JsFuture::from(window().navigator().clipboard().write_text(&id)).await;
-            copied.set(done.is_ok());
-        });
-    };
     let export_file = file.clone();
     let export = move |_| {
         if let Err(err) = export_summary(&export_file) {
@@ -55,9 +46,7 @@ pub fn trace_header(state: AppState, file: Rc<LoadedFile>, ix: usize) -> AnyView
             <div class="title-row">
                 <span class="label">"Trace"</span>
                 <code class="trace-id" data-testid="trace-id" title="Trace id">{trace.trace_id.clone()}</code>
-                <button class="small" on:click=copy title="Copy the trace id">
-                    {move || if copied.get() { "Copied" } else { "Copy" }}
-                </button>
+                <CopyButton text=trace.trace_id.clone() label="Copy" title="Copy the trace id" />
                 {trace_picker(state, &file, ix)}
                 <span class="spacer"></span>
                 <button on:click=export title="Download the spanlens.summary/1 JSON">"Export analysis"</button>

@@ -4,6 +4,7 @@
 mod app;
 mod body;
 mod browser;
+mod copy;
 mod download;
 mod embed;
 mod errors;

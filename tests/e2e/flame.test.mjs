@@ -1,23 +1,12 @@
 // The flame graph as a person uses it: click a bar, read the panel, zoom, pan, frame, search, keys, themes.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DIST, REPO, dropFiles, launchBrowser, newPage, startServer, waitForTrace } from './harness.mjs';
+import { DIST, REPO, dropFiles, newPage, serveAndLaunch, waitForTrace } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = serveAndLaunch();
 
 /** The sample's spans with times relative to the trace start (ns, as numbers: exact enough for these checks). */
 async function sampleSpans() {
@@ -66,8 +55,8 @@ const picture = (page) => page.evaluate(() => document.querySelector('[data-test
 const frame = (page) => page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
 
 async function open(path = '/') {
-  const page = await newPage(browser, { viewport: { width: 1400, height: 900 } });
-  await page.goto(server.url(path));
+  const page = await newPage(env.browser, { viewport: { width: 1400, height: 900 } });
+  await page.goto(env.server.url(path));
   await waitForTrace(page);
   await canvas(page).waitFor();
   await page.waitForFunction(() => document.querySelector('[data-testid=flame-canvas]')?.getAttribute('data-window'));

@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -142,4 +143,21 @@ export async function dropFiles(page, files) {
     target.dispatchEvent(new DragEvent('drop', init));
     return highlighted;
   }, files);
+}
+
+/**
+ * For a test file: starts the static server (`serverOptions` as for `startServer`) and chromium before its
+ * tests and stops both after them. The returned object's `server` and `browser` are set once started.
+ */
+export function serveAndLaunch(serverOptions) {
+  const env = {};
+  before(async () => {
+    env.server = await startServer(serverOptions);
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }

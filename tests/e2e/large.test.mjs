@@ -1,29 +1,18 @@
 // Big inputs: a progress bar while loading, a page that still answers clicks, Cancel, a second load during the
 // first, and gzipped files. The CPU is throttled so that a CI-sized file takes long enough to act during it.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DIST, dropFiles, launchBrowser, newPage, startServer, waitForTrace } from './harness.mjs';
+import { DIST, dropFiles, newPage, serveAndLaunch, waitForTrace } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = serveAndLaunch();
 
 async function open() {
-  const page = await newPage(browser, { viewport: { width: 1280, height: 800 } });
-  await page.goto(server.url('/'));
+  const page = await newPage(env.browser, { viewport: { width: 1280, height: 800 } });
+  await page.goto(env.server.url('/'));
   await waitForTrace(page);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 6 });
@@ -84,8 +73,8 @@ describe('large files', () => {
   });
 
   test('gzipped JSON and JSONL open like the plain files', async () => {
-    const page = await newPage(browser);
-    await page.goto(server.url('/'));
+    const page = await newPage(env.browser);
+    await page.goto(env.server.url('/'));
     await waitForTrace(page);
     const sample = await readFile(join(DIST, 'public', 'samples', 'checkout.otlp.json'));
     const jsonl = JSON.stringify(JSON.parse(sample)) + '\n';

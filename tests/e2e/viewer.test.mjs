@@ -1,25 +1,14 @@
 // The viewer on its own page: the sample on first open, every way of loading, errors, export, themes.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DIST, FIXTURES, dropFiles, launchBrowser, newPage, startServer, waitForTrace } from './harness.mjs';
+import { DIST, FIXTURES, dropFiles, newPage, serveAndLaunch, waitForTrace } from './harness.mjs';
 
 const HOTROD = { file: 'otlp-hotrod-jaeger-apiv3-response.json', traceId: '2ea75461946a7dd10f2c15ab36a076cb', spans: 40, services: 6 };
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = serveAndLaunch();
 
 /** The sample's trace id and span count, read from the copy in dist/ (the build embeds the same file). */
 async function sampleFacts() {
@@ -32,8 +21,8 @@ const count = (n) => n.toLocaleString('en-US');
 const header = (page) => page.locator('.trace-header');
 
 async function open(path = '/', options) {
-  const page = await newPage(browser, options);
-  await page.goto(server.url(path));
+  const page = await newPage(env.browser, options);
+  await page.goto(env.server.url(path));
   await waitForTrace(page);
   return page;
 }
@@ -141,8 +130,8 @@ describe('loading', () => {
   });
 
   test('?url= that fails shows an error naming the URL', async () => {
-    const page = await newPage(browser);
-    await page.goto(server.url('/?url=/fixtures/no-such-file.json'));
+    const page = await newPage(env.browser);
+    await page.goto(env.server.url('/?url=/fixtures/no-such-file.json'));
     const panel = page.getByTestId('error-panel');
     await panel.waitFor();
     assert.match(await panel.textContent(), /no-such-file\.json.*HTTP 404/s);

@@ -2,12 +2,12 @@
 //! is only ever text (Leptos escapes it), and only http(s) values become links.
 
 use super::super::format::{count, duration};
+use super::super::copy::CopyButton;
 use super::super::state::LoadedFile;
 use crate::model::{notes, Attr, LinkKind, SpanIx, Strings, TraceSet};
 use crate::view::find_span;
 use leptos::prelude::*;
 use std::rc::Rc;
-use wasm_bindgen_futures::JsFuture;
 
 /// Values longer than this (characters) are folded behind "show all".
 const FOLD_CHARS: usize = 240;
@@ -169,21 +169,6 @@ fn Value(text: String) -> impl IntoView {
             </button>
         })}
         <CopyButton text />
-    }
-}
-
-#[component]
-fn CopyButton(text: String) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    let copy = move |_| {
-        let text = text.clone();
-        leptos::task::spawn_local(async move {
-            let done = JsFuture::from(window().navigator().clipboard().write_text(&text)).await;
-            copied.set(done.is_ok());
-        });
-    };
-    view! {
-        <button class="copy" title="Copy" on:click=copy>{move || if copied.get() { "copied" } else { "copy" }}</button>
     }
 }
 

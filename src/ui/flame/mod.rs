@@ -24,6 +24,7 @@ use crate::view::{find_span, relative, FlameModel, Matches, Move};
 use leptos::html;
 use leptos::prelude::*;
 use paint::{Frame, Painter};
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -618,37 +619,45 @@ fn on_press(ui: Ui, ev: web_sys::MouseEvent) {
     let core = ui.core;
     let (x0, y0) = (ev.client_x() as f64, ev.client_y() as f64);
     let (ox, oy) = (ev.offset_x() as f64, ev.offset_y() as f64);
-    let last = std::rc::Rc::new(std::cell::Cell::new((x0, y0)));
-    let moved = std::rc::Rc::new(std::cell::Cell::new(false));
+    let last = Rc::new(Cell::new((x0, y0)));
+    let moved = Rc::new(Cell::new(false));
     let (l, m) = (last.clone(), moved.clone());
-    let motion = window_event_listener(leptos::ev::mousemove, move |ev| {
-        let (x, y) = (ev.client_x() as f64, ev.client_y() as f64);
-        if !m.get() && (x - x0).abs().max((y - y0).abs()) < CLICK_SLOP {
-            return;
-        }
-        m.set(true);
-        let (px, py) = l.get();
-        l.set((x, y));
-        core.update_value(|f| f.vp.pan_px(px - x, py - y));
-        ui.tip.set(None);
-        schedule(core);
-    });
-    let motion = std::rc::Rc::new(std::cell::RefCell::new(Some(motion)));
-    let up_handle: std::rc::Rc<std::cell::RefCell<Option<WindowListenerHandle>>> = Default::default();
-    let up_slot = up_handle.clone();
+    track_drag(
+        move |ev| {
+            let (x, y) = (ev.client_x() as f64, ev.client_y() as f64);
+            if !m.get() && (x - x0).abs().max((y - y0).abs()) < CLICK_SLOP {
+                return;
+            }
+            m.set(true);
+            let (px, py) = l.get();
+            l.set((x, y));
+            core.update_value(|f| f.vp.pan_px(px - x, py - y));
+            ui.tip.set(None);
+            schedule(core);
+        },
+        move || {
+            if !moved.get() {
+                let span = core.with_value(|f| f.hit(ox, oy));
+                ui.select(span, false);
+            }
+        },
+    );
+}
+
+/// Follows a drag that began with a press: `on_move` for each pointer move anywhere on the page, `on_up`
+/// once when the button is released; both listeners are removed then.
+fn track_drag(on_move: impl Fn(web_sys::MouseEvent) + 'static, on_up: impl FnOnce() + 'static) {
+    let motion = window_event_listener(leptos::ev::mousemove, on_move);
+    let listeners: Rc<RefCell<Vec<WindowListenerHandle>>> = Rc::new(RefCell::new(vec![motion]));
+    let on_up = Cell::new(Some(on_up));
+    let held = listeners.clone();
     let up = window_event_listener(leptos::ev::mouseup, move |_| {
-        if let Some(h) = motion.borrow_mut().take() {
-            h.remove();
-        }
-        if let Some(h) = up_slot.borrow_mut().take() {
-            h.remove();
-        }
-        if !moved.get() {
-            let span = core.with_value(|f| f.hit(ox, oy));
-            ui.select(span, false);
+        held.borrow_mut().drain(..).for_each(WindowListenerHandle::remove);
+        if let Some(f) = on_up.take() {
+            f();
         }
     });
-    *up_handle.borrow_mut() = Some(up);
+    listeners.borrow_mut().push(up);
 }
 
 fn on_move(ui: Ui, ev: web_sys::MouseEvent) {
@@ -677,20 +686,7 @@ fn minimap_drag(core: Core, ev: web_sys::MouseEvent) {
         schedule(core);
     };
     place(ev.client_x() as f64);
-    let place_move = place.clone();
-    let motion = window_event_listener(leptos::ev::mousemove, move |ev| place_move(ev.client_x() as f64));
-    let motion = std::rc::Rc::new(std::cell::RefCell::new(Some(motion)));
-    let up_slot: std::rc::Rc<std::cell::RefCell<Option<WindowListenerHandle>>> = Default::default();
-    let slot = up_slot.clone();
-    let up = window_event_listener(leptos::ev::mouseup, move |_| {
-        if let Some(h) = motion.borrow_mut().take() {
-            h.remove();
-        }
-        if let Some(h) = slot.borrow_mut().take() {
-            h.remove();
-        }
-    });
-    *up_slot.borrow_mut() = Some(up);
+    track_drag(move |ev| place(ev.client_x() as f64), || {});
 }
 
 /// Keyboard, as Perfetto and speedscope users expect (see `KEY_HELP`). Ignored while typing elsewhere.
