@@ -7,6 +7,7 @@ use crate::model::{
     notes, Attr, AttrValue, Event, IdEncoding, Link, LinkKind, Resource, Span, SpanId, SpanKind, StatusCode,
     Strings, TraceId,
 };
+use super::incremental::SpanContext;
 use base64::Engine as _;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -83,12 +84,35 @@ pub(super) fn add(b: &mut Builder, trace: Doc<'_>) {
         let resource = resource(b, process);
         processes.insert(id, resource);
     }
+    let warnings: Vec<String> =
+        trace.warnings.unwrap_or_default().into_iter().flatten().map(|w| format!("from the input: {w}")).collect();
+    if b.deferred && trace.spans.is_some() {
+        // The spans come later: so do the warnings, which go to the trace once its spans made it exist.
+        let processes = processes.into_iter().map(|(k, v)| (Cow::Owned(k.into_owned()), v)).collect();
+        let context = SpanContext::Jaeger { trace_id, processes, warnings };
+        b.defer(context, trace.spans.as_ref().map_or(0, Vec::len));
+        return;
+    }
     for span in trace.spans.unwrap_or_default() {
         add_span(b, span, trace_id, &mut processes);
     }
-    for warning in trace.warnings.unwrap_or_default().into_iter().flatten() {
-        b.trace_warning(trace_id, format!("from the input: {warning}"));
+    for warning in warnings {
+        b.trace_warning(trace_id, warning);
     }
+}
+
+/// Adds one span read on its own (the incremental reader), with its trace's id and processes.
+pub(super) fn add_span_bytes(
+    b: &mut Builder,
+    bytes: &[u8],
+    trace_id: Option<TraceId>,
+    processes: &mut HashMap<Cow<'static, str>, u32>,
+) -> serde_json::Result<()> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let span = JaegerSpan::deserialize(&mut de)?;
+    de.end()?;
+    add_span(b, span, trace_id, processes);
+    Ok(())
 }
 
 fn resource(b: &mut Builder, p: Process<'_>) -> u32 {

@@ -3,6 +3,7 @@
 
 mod jaeger;
 mod json;
+mod incremental;
 mod otlp;
 pub mod reader;
 mod zipkin;
@@ -16,6 +17,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::Deserialize;
 use std::fmt;
 
+pub use incremental::IncrementalParse;
 pub use json::{Code, Float, Int, Scalar, Text};
 
 /// Why a file could not be read, and where: file, 1-based line and column, and the JSON path of the field.
@@ -220,6 +222,12 @@ pub(crate) struct Builder {
     format: Option<Format>,
     /// Resources shared by key (Zipkin endpoints), so that spans from one process share one.
     resource_cache: FxHashMap<String, u32>,
+    /// Set by the incremental reader: documents arrive with their `spans` arrays emptied, and each reader
+    /// records where those spans belong (`contexts`, in document order) for them to be added afterwards.
+    deferred: bool,
+    contexts: Vec<incremental::SpanContext>,
+    /// A reader found spans in an array the scanner should have emptied (the input is read whole instead).
+    deferred_mismatch: bool,
 }
 
 impl Builder {
@@ -238,6 +246,9 @@ impl Builder {
             trace_index: FxHashMap::default(),
             format: None,
             resource_cache: FxHashMap::default(),
+            deferred: false,
+            contexts: Vec::new(),
+            deferred_mismatch: false,
         }
     }
 

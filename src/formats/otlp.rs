@@ -2,6 +2,7 @@
 //! hex or base64 ids, enums as integers or names, and 64-bit integers as strings or numbers.
 
 use super::json::{Code, Float, Int, Text};
+use super::incremental::SpanContext;
 use super::{times, Builder};
 use crate::model::{
     Attr, AttrValue, Event, IdEncoding, Link, LinkKind, Resource, Scope, Span, SpanKind, StatusCode, Strings,
@@ -143,6 +144,9 @@ pub(super) fn add(b: &mut Builder, resource_spans: Vec<ResourceSpans<'_>>) {
                 }
                 None => 0,
             };
+            if b.deferred && ss.spans.is_some() {
+                b.defer(SpanContext::Otlp { resource, scope, service }, ss.spans.as_ref().map_or(0, Vec::len));
+            }
             for span in ss.spans.unwrap_or_default() {
                 add_span(b, span, resource, scope, service);
             }
@@ -159,6 +163,15 @@ fn service_name(strings: &Strings, attributes: &[Attr]) -> u32 {
             _ => None,
         })
         .unwrap_or(Strings::EMPTY)
+}
+
+/// Adds one span read on its own (the incremental reader), in the resource and scope it was found in.
+pub(super) fn add_span_bytes(b: &mut Builder, bytes: &[u8], resource: u32, scope: u32, service: u32) -> serde_json::Result<()> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let span = OtlpSpan::deserialize(&mut de)?;
+    de.end()?;
+    add_span(b, span, resource, scope, service);
+    Ok(())
 }
 
 fn add_span(b: &mut Builder, s: OtlpSpan<'_>, resource: u32, scope: u32, service: u32) {

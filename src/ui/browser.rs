@@ -88,8 +88,13 @@ impl Yielder {
         Yielder { last: now(), budget_ms }
     }
 
+    /// Whether the budget is spent (the next `maybe_yield` will yield).
+    pub fn due(&self) -> bool {
+        now() - self.last >= self.budget_ms
+    }
+
     pub async fn maybe_yield(&mut self) {
-        if now() - self.last >= self.budget_ms {
+        if self.due() {
             next_paint().await;
             self.last = now();
         }

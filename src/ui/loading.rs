@@ -84,12 +84,21 @@ pub async fn load_one(state: AppState, input: Input) -> Result<Rc<LoadedFile>, F
                 Some(e) => fail(format!("{name}: {e}")),
             })?,
         };
-        step(format!("Parsing {name} ({})…", format::bytes(bytes.len() as u64)), 0, 0);
-        next_paint().await;
-        if cancelled() {
-            return Err(stop());
+        // Parsed a slice at a time (`IncrementalParse`), yielding every 50 ms: the bar moves and clicks are answered.
+        let size = format::bytes(bytes.len() as u64);
+        let mut parser = crate::formats::IncrementalParse::new(&name, &bytes);
+        let mut pause = Yielder::new(50.0);
+        while !parser.step(PARSE_SLICE_BYTES) {
+            if pause.due() {
+                let label = format!("Parsing {name} ({size})… {}", format::plural(parser.spans(), "span", "spans"));
+                step(label, (parser.progress() * 1000.0) as u64, 1000);
+                pause.maybe_yield().await;
+                if cancelled() {
+                    return Err(stop());
+                }
+            }
         }
-        let mut set = crate::formats::parse(&name, &bytes).map_err(|err| Failure { file: err.file.clone(), text: err.to_string() })?;
+        let mut set = parser.finish().map_err(|err| Failure { file: err.file.clone(), text: err.to_string() })?;
         drop(bytes);
         let spans: usize = set.traces.iter().map(|t| t.spans.len()).sum();
         let spans_text = format::plural(spans as u64, "span", "spans");
@@ -100,7 +109,6 @@ pub async fn load_one(state: AppState, input: Input) -> Result<Rc<LoadedFile>, F
         }
         crate::analysis::tree::build_all(&mut set);
         let mut analyses = Vec::with_capacity(set.traces.len());
-        let mut pause = Yielder::new(50.0);
         let mut done = 0;
         for i in 0..set.traces.len() {
             let of = if set.traces.len() > 1 { format!(" trace {} of {}", i + 1, set.traces.len()) } else { String::new() };
@@ -123,6 +131,9 @@ pub async fn load_one(state: AppState, input: Input) -> Result<Rc<LoadedFile>, F
     }
     result
 }
+
+/// Parsing does about this many bytes of work between checks of the time budget.
+const PARSE_SLICE_BYTES: usize = 256 * 1024;
 
 /// A file is read this many bytes at a time: each chunk is one `await`, so the page stays responsive.
 const CHUNK_BYTES: f64 = 8.0 * 1024.0 * 1024.0;

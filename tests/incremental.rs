@@ -1,0 +1,126 @@
+//! The slice-at-a-time reader gives what the whole-document reader gives: on every fixture, on generated
+//! traces in every format, at any slice size, and with the same errors on broken input.
+
+mod common;
+use common::*;
+use spanlens::formats::{parse, IncrementalParse};
+use spanlens::generate::{generate, GenConfig, GenFormat};
+use spanlens::model::TraceSet;
+
+/// Everything a reader decides, with strings spelled out (interning order may differ between readers).
+fn render(set: &TraceSet) -> String {
+    let s = |sym| set.str(sym).to_string();
+    let mut out = format!(
+        "{} {} {} objects={} warnings={:?} rejected={:?}\n",
+        set.source.name,
+        set.source.format.as_str(),
+        set.source.bytes,
+        set.span_objects,
+        set.warnings,
+        set.rejected
+    );
+    for t in &set.traces {
+        out += &format!("trace {} warnings={:?}\n", t.trace_id.display(&set.strings), t.warnings);
+        for span in &t.spans {
+            let attrs: Vec<String> = span.attributes.iter().map(|a| format!("{}={}", s(a.key), a.value.display(&set.strings))).collect();
+            let events: Vec<String> = span.events.iter().map(|e| format!("{}@{}", s(e.name), e.time_ns)).collect();
+            let links: Vec<String> = span.links.iter().map(|l| format!("{:?}:{:?}", l.kind, l.span_id.map(|i| i.display(&set.strings)))).collect();
+            let resource = &set.resources[span.resource as usize];
+            let rattrs: Vec<String> = resource.attributes.iter().map(|a| format!("{}={}", s(a.key), a.value.display(&set.strings))).collect();
+            let scope = &set.scopes[span.scope as usize];
+            out += &format!(
+                "  {:?} {:?} {} {} {}..{} {:?} {:?} {} notes={} attrs={attrs:?} events={events:?} links={links:?} resource={}:{rattrs:?} scope={}@{} warnings={:?}\n",
+                span.span_id.map(|i| i.display(&set.strings)),
+                span.parent_id.map(|i| i.display(&set.strings)),
+                s(span.name),
+                s(span.service),
+                span.start_ns,
+                span.end_ns,
+                span.kind,
+                span.status,
+                s(span.status_message),
+                span.notes,
+                span.resource,
+                s(scope.name),
+                s(scope.version),
+                span.warnings.iter().map(|&w| s(w)).collect::<Vec<_>>(),
+            );
+        }
+    }
+    out
+}
+
+fn incremental(name: &str, bytes: &[u8], budget: usize) -> Result<TraceSet, spanlens::LoadError> {
+    let mut p = IncrementalParse::new(name, bytes);
+    let mut last = 0.0;
+    while !p.step(budget) {
+        assert!(p.progress() >= last, "progress never goes back");
+        last = p.progress();
+    }
+    p.finish()
+}
+
+fn same_as_whole(name: &str, bytes: &[u8], budgets: &[usize]) {
+    let whole = parse(name, bytes);
+    for &budget in budgets {
+        let sliced = incremental(name, bytes, budget);
+        match (&whole, &sliced) {
+            (Ok(a), Ok(b)) => assert_eq!(render(a), render(b), "{name} in slices of {budget}"),
+            (Err(a), Err(b)) => assert_eq!(a, b, "{name} in slices of {budget}"),
+            _ => panic!("{name} in slices of {budget}: {:?} vs {:?}", whole.as_ref().err(), sliced.as_ref().err()),
+        }
+    }
+}
+
+#[test]
+fn every_fixture_reads_the_same_in_slices() {
+    for entry in std::fs::read_dir(fixtures_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let bytes = std::fs::read(&path).unwrap();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            same_as_whole(&name, &bytes, &[1, 13, 700, usize::MAX]);
+        }
+    }
+}
+
+#[test]
+fn generated_traces_read_the_same_in_slices() {
+    for format in [GenFormat::OtlpJson, GenFormat::OtlpJsonl, GenFormat::JaegerJson, GenFormat::ZipkinV2] {
+        for (spans, traces) in [(300, 1), (500, 3)] {
+            let bytes = generate(&GenConfig { spans, traces, seed: 3, format });
+            same_as_whole(&format!("gen.{}", format.extension()), &bytes, &[64, 5000, usize::MAX]);
+        }
+    }
+}
+
+#[test]
+fn broken_and_odd_inputs_give_the_whole_readers_answer() {
+    let cases: &[&str] = &[
+        "",
+        "   ",
+        "{",
+        "[1,2]",
+        "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"a\",\"startTimeUnixNano\":\"x\"}]}]}]}",
+        "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"a\"},]}]}]}",
+        "{\"resourceSpans\":[]} {\"resourceSpans\":[]}",
+        "{\"resourceSpans\":[{\"scopeSpans\":[{\"sp\\u0061ns\":[{\"name\":\"escaped key\"}]}]}]}",
+        "{\"resourceSpans\":[{\"spans\":[{\"name\":\"wrong level\"}],\"scopeSpans\":[{\"spans\":[]}]}]}",
+        "{\"data\":[{\"traceID\":\"1\",\"spans\":[{\"spanID\":\"2\",\"operationName\":\"x\",\"processID\":\"p\"}],\"processes\":{\"p\":{\"serviceName\":\"s\"}},\"warnings\":[\"w\"]}]}",
+        "{\"spans\":\"not an array\",\"traceID\":\"1\"}",
+        "[{\"traceId\":\"1\",\"id\":\"2\",\"name\":\"{[\\\"]}\"}, 3]",
+        "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[]}]}]}\n{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"b\"}]}]}]}\n",
+        "{\"a\":1]",
+    ];
+    for (i, text) in cases.iter().enumerate() {
+        same_as_whole(&format!("case{i}.json"), text.as_bytes(), &[1, 3, usize::MAX]);
+    }
+}
+
+#[test]
+fn prefixes_of_a_real_file_give_the_same_errors() {
+    let bytes = std::fs::read(fixtures_dir().join("jaeger-petclinic-single-trace.json")).unwrap();
+    for cut in (0..bytes.len()).step_by(53) {
+        same_as_whole("cut.json", &bytes[..cut], &[29]);
+    }
+}
