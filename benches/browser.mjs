@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { REPO, launchBrowser, startServer } from '../tests/e2e/harness.mjs';
 
 const SIZES = (process.argv[2] ?? '10k,100k,1m').split(',');
-const FORMATS = [['jaeger', 'jaeger.json'], ['otlp', 'otlp.json']];
+const FORMATS = [['jaeger', 'jaeger.json'], ['otlp', 'otlp.json']].filter(([f]) => !process.env.FORMAT || process.env.FORMAT === f);
 const OUT = join(REPO, 'target', 'bench-traces');
 const GEN = join(REPO, 'target', 'release', 'spanlens-gen');
 
@@ -73,6 +73,11 @@ async function measure(browser, server, name, file) {
   let peak = browserMemory();
   const sampler = setInterval(() => { peak = Math.max(peak, browserMemory()); }, 250);
   const dropToFrame = await page.evaluate(async (name) => {
+    // The longest stretch the main thread was busy (no input handled) while loading.
+    window.__longest = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
+    }).observe({ type: 'longtask' });
     const dt = new DataTransfer();
     dt.items.add(new File([window.__blob], name, { type: 'application/json' }));
     delete window.__blob;
@@ -87,6 +92,7 @@ async function measure(browser, server, name, file) {
   clearInterval(sampler);
   peak = Math.max(peak, browserMemory());
   const wasm = await page.evaluate(() => window.__spanlensWasm?.memory?.buffer?.byteLength ?? 0);
+  const longest = await page.evaluate(() => window.__longest);
 
   const canvas = await page.locator('[data-testid=flame-canvas]').boundingBox();
   const cx = canvas.x + canvas.width / 2;
@@ -110,21 +116,20 @@ async function measure(browser, server, name, file) {
     for (let i = 0; i < 30; i++) { await page.mouse.wheel(0, 100); await nextFrame(); }
     for (let i = 0; i < 20; i++) { await page.mouse.wheel(i % 2 ? 200 : -200, 0); await nextFrame(); }
   });
-  const errors = [];
   await context.close();
-  return { dropToFrame, wasm, peak, zoomedOut, moving, errors };
+  return { dropToFrame, longest, wasm, peak, zoomedOut, moving };
 }
 
 const server = await startServer({ mounts: { '/bench/': OUT } });
 const browser = await launchBrowser();
 const rows = [];
-console.log('| trace | spans | file | drop → first frame | WASM memory | browser memory (peak) | frame p50 / p95 zoom+pan | zoomed-out frame p50 |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| trace | spans | file | drop → first frame | longest block while loading | WASM memory | browser memory (peak) | frame p50 / p95 zoom+pan | zoomed-out frame p50 |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const size of SIZES) {
   for (const [format, ext] of FORMATS) {
     const file = traceFile(size, format, ext);
     const r = await measure(browser, server, `${size}.${ext}`, file);
-    const row = `| ${format === 'jaeger' ? 'Jaeger JSON' : 'OTLP/JSON'} | ${size} | ${mb(statSync(file).size)} | ${(r.dropToFrame / 1000).toFixed(2)} s | ${mb(r.wasm)} | ${mb(r.peak)} | ${pct(r.moving, 50).toFixed(1)} / ${pct(r.moving, 95).toFixed(1)} ms (${r.moving.length} frames) | ${pct(r.zoomedOut, 50).toFixed(1)} ms |`;
+    const row = `| ${format === 'jaeger' ? 'Jaeger JSON' : 'OTLP/JSON'} | ${size} | ${mb(statSync(file).size)} | ${(r.dropToFrame / 1000).toFixed(2)} s | ${(r.longest / 1000).toFixed(2)} s | ${mb(r.wasm)} | ${mb(r.peak)} | ${pct(r.moving, 50).toFixed(1)} / ${pct(r.moving, 95).toFixed(1)} ms (${r.moving.length} frames) | ${pct(r.zoomedOut, 50).toFixed(1)} ms |`;
     console.log(row);
     rows.push(row);
   }

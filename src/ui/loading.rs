@@ -117,8 +117,20 @@ pub async fn load_one(state: AppState, input: Input) -> Result<Rc<LoadedFile>, F
             if cancelled() {
                 return Err(stop());
             }
-            analyses.push(crate::analysis::analyze(&set, i));
+            let mut analyzer = crate::analysis::Analyzer::new(&set, i);
+            let analysis = loop {
+                if let Some(analysis) = analyzer.step() {
+                    break analysis;
+                }
+                pause.maybe_yield().await;
+            };
+            analyses.push(analysis);
             done += set.traces[i].spans.len();
+        }
+        step(format!("Summarizing {name} ({spans_text})…"), 0, 0);
+        next_paint().await;
+        if cancelled() {
+            return Err(stop());
         }
         Ok(Rc::new(LoadedFile::from_analyzed(set, analyses)))
     }
