@@ -198,18 +198,57 @@ pub fn relative(trace: &Trace, span: SpanIx, step: Move) -> Option<SpanIx> {
     }
 }
 
-/// The span of `trace` with this id as the summary writes it (lowercase hex, or the opaque string). A linear
-/// scan: it runs once per click or message, not per frame, and needs no index of 1M strings.
+/// The span of `trace` with this id as the summary writes it (lowercase hex, or the opaque string).
 pub fn find_span(set: &TraceSet, trace: &Trace, id: &str) -> Option<SpanIx> {
-    let id = id.trim();
-    let hex = (id.len() <= 16 && !id.is_empty()).then(|| u64::from_str_radix(id, 16).ok()).flatten();
-    trace
-        .spans
-        .iter()
-        .position(|s| match (s.span_id, hex) {
-            (Some(crate::model::SpanId::Hex(v)), Some(h)) => v == h,
-            (Some(other @ crate::model::SpanId::Opaque(_)), _) => other.display(&set.strings) == id,
-            _ => false,
+    find_spans(set, trace, &[id]).pop()
+}
+
+/// The spans with these ids (each id's first span, in the order of `ids`; ids not in the trace are left
+/// out). One pass over the spans however many ids (a finding lists up to 1000): it runs once per click or
+/// message, not per frame, and needs no index of 1M strings.
+pub fn find_spans<S: AsRef<str>>(set: &TraceSet, trace: &Trace, ids: &[S]) -> Vec<SpanIx> {
+    let ids: Vec<&str> = ids.iter().map(|id| id.as_ref().trim()).collect();
+    let hex = |id: &str| (id.len() <= 16 && !id.is_empty()).then(|| u64::from_str_radix(id, 16).ok()).flatten();
+    let mut by_hex: rustc_hash::FxHashMap<u64, Option<SpanIx>> = ids.iter().filter_map(|id| hex(id)).map(|h| (h, None)).collect();
+    let mut by_text: rustc_hash::FxHashMap<&str, Option<SpanIx>> = ids.iter().map(|&id| (id, None)).collect();
+    for (i, span) in trace.spans.iter().enumerate() {
+        let slot = match span.span_id {
+            Some(crate::model::SpanId::Hex(v)) => by_hex.get_mut(&v),
+            Some(other @ crate::model::SpanId::Opaque(_)) => by_text.get_mut(other.display(&set.strings).as_str()),
+            None => None,
+        };
+        if let Some(slot @ None) = slot {
+            *slot = Some(i as SpanIx);
+        }
+    }
+    ids.iter()
+        .filter_map(|&id| match hex(id) {
+            // The earlier span, as one scan from the start would find it.
+            Some(h) => match (by_hex[&h], by_text[id]) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
+            None => by_text[id],
         })
-        .map(|i| i as SpanIx)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_spans_returns_the_first_span_of_each_id_in_order() {
+        let text = r#"[{"traceId":"a","id":"1","name":"r","timestamp":0,"duration":9},
+            {"traceId":"a","id":"2","parentId":"1","name":"x","timestamp":1,"duration":1},
+            {"traceId":"a","id":"2","parentId":"1","name":"dup","timestamp":2,"duration":1},
+            {"traceId":"a","id":"3","parentId":"1","name":"y","timestamp":3,"duration":1}]"#;
+        let set = crate::load("t.json", text.as_bytes()).unwrap();
+        let trace = &set.traces[0];
+        let name = |s: SpanIx| set.str(trace.spans[s as usize].name).to_string();
+        let found: Vec<String> = find_spans(&set, trace, &["0000000000000003", "9", "2"]).into_iter().map(name).collect();
+        assert_eq!(found, ["y", "x"]);
+        assert_eq!(find_span(&set, trace, "1").map(name).as_deref(), Some("r"));
+        assert_eq!(find_span(&set, trace, "nope"), None);
+    }
 }

@@ -20,7 +20,7 @@ use crate::model::{SpanIx, Trace};
 use crate::view::colour::{colours, css, Colouring, Colours};
 use crate::view::draw::{hit, DrawList, Scene};
 use crate::view::viewport::{Viewport, ROW_HEIGHT};
-use crate::view::{find_span, relative, FlameModel, Matches, Move};
+use crate::view::{find_span, find_spans, relative, FlameModel, Matches, Move};
 use leptos::html;
 use leptos::prelude::*;
 use paint::{Frame, Painter};
@@ -540,7 +540,7 @@ fn Findings(file: Rc<LoadedFile>, ix: usize, ui: Ui) -> impl IntoView {
             let go = move |_| {
                 // Select the first span and frame all of them.
                 let spans = ui.core.with_value(|f| {
-                    ids.iter().filter_map(|id| find_span(&f.file.set, f.trace(), id)).take(crate::analysis::findings::MAX_SPAN_IDS).collect::<Vec<_>>()
+                    find_spans(&f.file.set, f.trace(), &ids)
                 });
                 let Some(&first) = spans.first() else { return };
                 ui.core.update_value(|f| {
