@@ -60,8 +60,14 @@ pub struct LegendEntry {
 pub struct Colours {
     /// Colour of each span.
     pub span: Vec<Rgb>,
-    pub legend: Vec<LegendEntry>,
-    /// Legend entries left out (beyond `LEGEND_LIMIT`).
+    pub legend: Legend,
+}
+
+/// What the colours mean: kept apart from the per-span colours, so the page can hold it without them.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Legend {
+    pub entries: Vec<LegendEntry>,
+    /// Entries left out (beyond `LEGEND_LIMIT`).
     pub more: usize,
 }
 
@@ -99,7 +105,7 @@ pub fn colours(set: &TraceSet, trace: &Trace, self_ns: &[i64], mode: Colouring) 
                 LegendEntry { rgb: ERROR_RGB, label: "error".into() },
                 LegendEntry { rgb: OK_RGB, label: "no error".into() },
             ];
-            Colours { span, legend, more: 0 }
+            Colours { span, legend: Legend { entries: legend, more: 0 } }
         }
     }
 }
@@ -123,7 +129,7 @@ fn by_key(set: &TraceSet, trace: &Trace, key: impl Fn(&crate::model::Span) -> (S
     let index: FxHashMap<(Sym, Sym), Rgb> = keys.iter().enumerate().map(|(i, (k, _))| (*k, categorical(i))).collect();
     let span = trace.spans.iter().map(|s| index[&key(s)]).collect();
     let legend = keys.iter().take(LEGEND_LIMIT).map(|&(k, _)| LegendEntry { rgb: index[&k], label: label(k) }).collect();
-    Colours { span, legend, more: keys.len().saturating_sub(LEGEND_LIMIT) }
+    Colours { span, legend: Legend { entries: legend, more: keys.len().saturating_sub(LEGEND_LIMIT) } }
 }
 
 /// A heat scale of self time, logarithmic (self times span many orders of magnitude), up to the largest.
@@ -138,7 +144,7 @@ fn by_self_time(trace: &Trace, self_ns: &[i64]) -> Colours {
         LegendEntry { rgb: rgb(heat((max / 30.0) as i64)), label: crate::model::format_duration(max_ns / 30) },
         LegendEntry { rgb: rgb(heat(max_ns)), label: format!("{} self", crate::model::format_duration(max_ns)) },
     ];
-    Colours { span, legend, more: 0 }
+    Colours { span, legend: Legend { entries: legend, more: 0 } }
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use super::state::{AppState, LoadedFile};
 use crate::analysis::search;
 use crate::analysis::TraceAnalysis;
 use crate::model::{SpanIx, Trace};
-use crate::view::colour::{colours, css, Colouring, Colours};
+use crate::view::colour::{colours, css, Colouring, Colours, Legend};
 use crate::view::draw::{hit, DrawList, Scene};
 use crate::view::viewport::{Viewport, ROW_HEIGHT};
 use crate::view::{find_span, find_spans, relative, FlameModel, Matches, Move};
@@ -305,7 +305,7 @@ pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
         search_at: StoredValue::new(None),
     };
     let colouring = RwSignal::new(Colouring::Service);
-    let legend = RwSignal::new_local(core.with_value(|f| f.colours.clone()));
+    let legend = RwSignal::new(core.with_value(|f| f.colours.legend.clone()));
     let critical = RwSignal::new(true);
     let canvas_ref: NodeRef<html::Canvas> = NodeRef::new();
     let mini_ref: NodeRef<html::Canvas> = NodeRef::new();
@@ -343,7 +343,7 @@ pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
         let new = core.try_update_value(|f| {
             let file = f.file.clone();
             f.colours = colours(&file.set, &file.set.traces[f.ix], &file.analyses[f.ix].stats.self_ns, mode);
-            f.colours.clone()
+            f.colours.legend.clone()
         });
         if let Some(c) = new {
             legend.set(c);
@@ -411,7 +411,7 @@ pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
                 <button class="small" data-testid="reset-view" title="Show the whole trace (0)" on:click=reset>"Reset view"</button>
                 <span class="keys muted" title=KEY_HELP>"Keyboard"</span>
             </div>
-            <Legend colours=legend />
+            <LegendView legend />
             <canvas class="minimap" node_ref=mini_ref data-testid="minimap" aria-label="Overview: drag the window to move"
                 on:mousedown=move |ev: web_sys::MouseEvent| minimap_drag(core, ev)
             ></canvas>
@@ -475,13 +475,13 @@ fn SearchStatusView(status: RwSignal<SearchStatus>) -> impl IntoView {
 }
 
 #[component]
-fn Legend(colours: RwSignal<Colours, LocalStorage>) -> impl IntoView {
+fn LegendView(legend: RwSignal<Legend>) -> impl IntoView {
     view! {
         <div class="legend" data-testid="legend">
-            {move || colours.with(|c| {
+            {move || legend.with(|c| {
                 let more = (c.more > 0).then(|| view! { <span class="muted">{format!("+{} more", c.more)}</span> });
                 view! {
-                    {c.legend.iter().map(|e| view! {
+                    {c.entries.iter().map(|e| view! {
                         <span class="entry"><i style=format!("background:{}", css(e.rgb))></i>{e.label.clone()}</span>
                     }).collect_view()}
                     {more}
