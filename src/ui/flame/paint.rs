@@ -1,7 +1,8 @@
 //! Canvas painting of a draw list: sharp at any device-pixel ratio, fills batched by colour, labels where
 //! they fit (text widths cached), marks, the critical path, the time axis and the cursor line.
 
-use crate::model::{format_duration, Trace, TraceSet};
+use super::super::format::duration;
+use crate::model::{Trace, TraceSet};
 use crate::view::axis;
 use crate::view::colour::{is_light, Rgb, ERROR_RGB};
 use crate::view::draw::{Bar, DrawList};
@@ -200,7 +201,7 @@ impl Painter {
             let left = bar.x.max(0.0) + 4.0;
             let avail = (bar.x + bar.w).min(vp.width) - left - 4.0;
             let span = &trace.spans[bar.span as usize];
-            let Some(text) = label::fit(set.str(span.name), &format_duration(span.duration_ns()), avail, &mut |s| self.measure(s)) else {
+            let Some(text) = label::fit(set.str(span.name), &duration(span.duration_ns()), avail, &mut |s| self.measure(s)) else {
                 continue;
             };
             let style = if bar.dim || !is_light(bar.rgb) { "#ffffff" } else { "#111111" };
@@ -249,7 +250,7 @@ impl Painter {
         if let Some(x) = cursor_x {
             ctx.set_fill_style_str(theme.accent);
             ctx.fill_rect(x.round(), 0.0, 1.0, vp.height);
-            let text = format!("+{}", format_duration(vp.t_at(x).round() as i64));
+            let text = format!("+{}", duration(vp.t_at(x).round() as i64));
             let w = self.measure(&text) + 8.0;
             let left = if x + w + 2.0 > vp.width { x - w - 2.0 } else { x + 2.0 };
             ctx.fill_rect(left, 2.0, w, AXIS_HEIGHT - 6.0);
