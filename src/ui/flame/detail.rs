@@ -41,10 +41,6 @@ pub fn SpanDetail(file: Rc<LoadedFile>, ix: usize, span: SpanIx, on_select: Call
         (None, Some(missing)) => view! { <span class="bad">{format!("{} (not in the trace)", missing.display(strings))}</span> }.into_any(),
         (None, None) => view! { <span class="muted">"none (root)"</span> }.into_any(),
     };
-    let mut shift = trace.skew_shift_ns.get(span as usize).copied().unwrap_or(0);
-    if !s.has(notes::SKEW_SHIFTED) {
-        shift = 0;
-    }
     view! {
         <aside class="span-detail" data-testid="span-detail" aria-label="Span details">
             <header>
@@ -68,7 +64,7 @@ pub fn SpanDetail(file: Rc<LoadedFile>, ix: usize, span: SpanIx, on_select: Call
                     })}
                 </dd>
             </dl>
-            {warnings(set, ix, span, shift)}
+            {warnings(set, ix, span)}
             <h4>"Attributes"</h4>
             {attribute_table(strings, &s.attributes, "attributes")}
             <h4>"Resource"</h4>
@@ -86,9 +82,10 @@ pub fn SpanDetail(file: Rc<LoadedFile>, ix: usize, span: SpanIx, on_select: Call
 }
 
 /// What was repaired or is odd about the span, in words.
-fn warnings(set: &TraceSet, ix: usize, span: SpanIx, shift: i64) -> Option<AnyView> {
+fn warnings(set: &TraceSet, ix: usize, span: SpanIx) -> Option<AnyView> {
     let trace = &set.traces[ix];
     let s = &trace.spans[span as usize];
+    let shift = if s.has(notes::SKEW_SHIFTED) { trace.skew_shift_ns.get(span as usize).copied().unwrap_or(0) } else { 0 };
     let mut lines: Vec<String> = Vec::new();
     let says = [
         (notes::ORPHAN, "Orphan: its parent span is not in the trace (broken context propagation). Shown as a root."),
