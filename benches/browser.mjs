@@ -57,7 +57,7 @@ const pct = (xs, p) => {
 };
 const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
 
-async function measure(browser, server, name, file) {
+async function measure(browser, server, file) {
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
   const page = await context.newPage();
   page.setDefaultTimeout(120_000);
@@ -66,29 +66,39 @@ async function measure(browser, server, name, file) {
   });
   await page.goto(server.url('/?perf=1'));
   await page.locator('[data-testid=flame-canvas][data-window]').waitFor();
-  // The file is fetched into a Blob first (outside the timing), then dropped like a file from the desktop.
-  await page.evaluate(async (url) => {
-    window.__blob = await (await fetch(url)).blob();
-  }, `/bench/${name}`);
+  // The file is picked from disk into a detached file input (outside the timing), then dropped like a file
+  // from the desktop: the page gets a disk-backed File, as a person dropping a file does.
+  const picker = await page.evaluateHandle(() => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    return input;
+  });
+  await picker.setInputFiles(file);
+  await page.evaluate((input) => { window.__file = input.files[0]; }, picker);
   let peak = browserMemory();
   const sampler = setInterval(() => { peak = Math.max(peak, browserMemory()); }, 250);
-  const dropToFrame = await page.evaluate(async (name) => {
+  const phases = await page.evaluate(async () => {
     // The longest stretch the main thread was busy (no input handled) while loading.
     window.__longest = 0;
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
     }).observe({ type: 'longtask' });
     const dt = new DataTransfer();
-    dt.items.add(new File([window.__blob], name, { type: 'application/json' }));
-    delete window.__blob;
+    dt.items.add(window.__file);
+    delete window.__file;
     const t0 = performance.now();
     const target = document.querySelector('main');
     target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
     target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
     const first = () => performance.getEntriesByName('spanlens:first-frame').find((e) => e.startTime > t0);
     while (!first()) await new Promise((ok) => setTimeout(ok, 20));
-    return first().startTime - t0;
-  }, name);
+    // When each load phase ended, from the drop (ms): read, parsed, trees, analyzed, summarized, first-frame.
+    const phases = {};
+    for (const e of performance.getEntriesByType('mark')) {
+      if (e.name.startsWith('spanlens:') && e.startTime > t0 && !(e.name.slice(9) in phases)) phases[e.name.slice(9)] = e.startTime - t0;
+    }
+    return phases;
+  });
   clearInterval(sampler);
   peak = Math.max(peak, browserMemory());
   const wasm = await page.evaluate(() => window.__spanlensWasm?.memory?.buffer?.byteLength ?? 0);
@@ -117,22 +127,27 @@ async function measure(browser, server, name, file) {
     for (let i = 0; i < 20; i++) { await page.mouse.wheel(i % 2 ? 200 : -200, 0); await nextFrame(); }
   });
   await context.close();
-  return { dropToFrame, longest, wasm, peak, zoomedOut, moving };
+  return { dropToFrame: phases['first-frame'], phases, longest, wasm, peak, zoomedOut, moving };
 }
 
-const server = await startServer({ mounts: { '/bench/': OUT } });
+const server = await startServer();
 const browser = await launchBrowser();
 const rows = [];
+const PHASES = ['read', 'parsed', 'trees', 'analyzed', 'summarized', 'first-frame'];
 console.log('| trace | spans | file | drop → first frame | longest block while loading | WASM memory | browser memory (peak) | frame p50 / p95 zoom+pan | zoomed-out frame p50 |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const size of SIZES) {
   for (const [format, ext] of FORMATS) {
     const file = traceFile(size, format, ext);
-    const r = await measure(browser, server, `${size}.${ext}`, file);
+    const r = await measure(browser, server, file);
     const row = `| ${format === 'jaeger' ? 'Jaeger JSON' : 'OTLP/JSON'} | ${size} | ${mb(statSync(file).size)} | ${(r.dropToFrame / 1000).toFixed(2)} s | ${(r.longest / 1000).toFixed(2)} s | ${mb(r.wasm)} | ${mb(r.peak)} | ${pct(r.moving, 50).toFixed(1)} / ${pct(r.moving, 95).toFixed(1)} ms (${r.moving.length} frames) | ${pct(r.zoomedOut, 50).toFixed(1)} ms |`;
     console.log(row);
-    rows.push(row);
+    rows.push(`| ${format === 'jaeger' ? 'Jaeger JSON' : 'OTLP/JSON'} | ${size} | ${PHASES.map((p) => `${((r.phases[p] ?? NaN) / 1000).toFixed(2)}`).join(' | ')} |`);
   }
 }
+// Where the time to the first frame goes: when each phase ended, in seconds from the drop.
+console.log(`\n| trace | spans | ${PHASES.join(' | ')} |`);
+console.log(`|---|---:|${PHASES.map(() => '---:').join('|')}|`);
+for (const row of rows) console.log(row);
 await browser.close();
 await server.close();

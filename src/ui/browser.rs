@@ -101,6 +101,11 @@ impl Yielder {
     }
 }
 
+/// A `performance` mark (load phases and the first frame; the browser benchmark reads them).
+pub fn mark(name: &str) {
+    let _ = window().performance().map(|p| p.mark(name));
+}
+
 fn now() -> f64 {
     window().performance().map(|p| p.now()).unwrap_or(0.0)
 }

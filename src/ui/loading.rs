@@ -2,7 +2,7 @@
 //! unpacked on the way), parse, build the trees, analyze each trace, then put the file on screen or the
 //! error in the panel. Progress and Cancel live in `AppState::pending`.
 
-use super::browser::{js_error_text, next_paint, Yielder};
+use super::browser::{js_error_text, mark, next_paint, Yielder};
 use super::embed;
 use super::format;
 use super::state::{AppState, Failure, LoadedFile};
@@ -84,6 +84,7 @@ pub async fn load_one(state: AppState, input: Input) -> Result<Rc<LoadedFile>, F
                 Some(e) => fail(format!("{name}: {e}")),
             })?,
         };
+        mark("spanlens:read");
         // Parsed a slice at a time (`IncrementalParse`), yielding every 50 ms: the bar moves and clicks are answered.
         let size = format::bytes(bytes.len() as u64);
         let mut parser = crate::formats::IncrementalParse::new(&name, &bytes);
@@ -100,6 +101,7 @@ pub async fn load_one(state: AppState, input: Input) -> Result<Rc<LoadedFile>, F
         }
         let mut set = parser.finish().map_err(|err| Failure { file: err.file.clone(), text: err.to_string() })?;
         drop(bytes);
+        mark("spanlens:parsed");
         let spans: usize = set.traces.iter().map(|t| t.spans.len()).sum();
         let spans_text = format::plural(spans as u64, "span", "spans");
         step(format!("Building span trees of {name} ({spans_text})…"), 0, 0);
@@ -108,6 +110,7 @@ pub async fn load_one(state: AppState, input: Input) -> Result<Rc<LoadedFile>, F
             return Err(stop());
         }
         crate::analysis::tree::build_all(&mut set);
+        mark("spanlens:trees");
         let mut analyses = Vec::with_capacity(set.traces.len());
         let mut done = 0;
         for i in 0..set.traces.len() {
@@ -127,12 +130,15 @@ pub async fn load_one(state: AppState, input: Input) -> Result<Rc<LoadedFile>, F
             analyses.push(analysis);
             done += set.traces[i].spans.len();
         }
+        mark("spanlens:analyzed");
         step(format!("Summarizing {name} ({spans_text})…"), 0, 0);
         next_paint().await;
         if cancelled() {
             return Err(stop());
         }
-        Ok(Rc::new(LoadedFile::from_analyzed(set, analyses)))
+        let file = Rc::new(LoadedFile::from_analyzed(set, analyses));
+        mark("spanlens:summarized");
+        Ok(file)
     }
     .await;
     state.finish(ticket);

@@ -163,7 +163,7 @@ impl Flame {
             perf.clear_marks_with_mark_name("spanlens:frame-start");
         }
         if self.frames == 1 {
-            let _ = window().performance().map(|p| p.mark("spanlens:first-frame"));
+            super::browser::mark("spanlens:first-frame");
         }
     }
 
