@@ -90,4 +90,40 @@ describe('large files', () => {
     }
     assert.deepEqual(page.errors, []);
   });
+
+  test('thousands of findings are listed a page at a time and filtered by kind', async () => {
+    const page = await newPage(env.browser);
+    await page.goto(env.server.url('/'));
+    await waitForTrace(page);
+    // One root over 150 handlers, each fanning out to 12 parallel calls (150 fan-out findings), and one error.
+    const spans = [];
+    const span = (id, parent, name, start, end, error) => spans.push({
+      traceId: 'f'.repeat(32), spanId: id.toString(16).padStart(16, '0'), name, kind: 1,
+      ...(parent ? { parentSpanId: parent.toString(16).padStart(16, '0') } : {}),
+      startTimeUnixNano: String(1e18 + start * 1e6), endTimeUnixNano: String(1e18 + end * 1e6),
+      ...(error ? { status: { code: 2, message: 'boom' } } : {}),
+    });
+    span(1, 0, 'root', 0, 1500, true);
+    let id = 2;
+    for (let h = 0; h < 150; h++) {
+      const handler = id++;
+      span(handler, 1, `handler ${h}`, h * 10, h * 10 + 9);
+      for (let c = 0; c < 12; c++) span(id++, handler, 'GET /item', h * 10 + 1, h * 10 + 8);
+    }
+    const text = JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans }] }] });
+    await dropFiles(page, [{ name: 'fan-out.json', text }]);
+    await page.locator('[data-testid=files] .file.current .open', { hasText: 'fan-out.json' }).waitFor();
+    const findings = page.getByTestId('findings');
+    const items = findings.locator('li');
+    assert.match(await findings.locator('h2').textContent(), /Findings \(151\)/);
+    assert.equal(await items.count(), 100, 'the first page only');
+    await findings.getByRole('button', { name: 'Show 51 more (of 51)' }).click();
+    assert.equal(await items.count(), 151);
+    await findings.getByRole('button', { name: 'error 1' }).click();
+    assert.equal(await items.count(), 1);
+    assert.equal(await findings.locator('button.finding').getAttribute('data-kind'), 'error');
+    await findings.getByRole('button', { name: 'all 151' }).click();
+    assert.equal(await items.count(), 100, 'back to the first page of all');
+    assert.deepEqual(page.errors, []);
+  });
 });

@@ -15,6 +15,7 @@ use super::embed;
 use super::format::{count, duration};
 use super::state::{AppState, LoadedFile};
 use crate::analysis::search;
+use crate::analysis::summary::Finding;
 use crate::analysis::TraceAnalysis;
 use crate::model::{SpanIx, Trace};
 use crate::view::colour::{colours, css, Colouring, Colours, Legend};
@@ -529,49 +530,99 @@ fn Tooltip(ui: Ui) -> impl IntoView {
     }
 }
 
+/// Findings are listed this many at a time: a big trace can have tens of thousands (one per repeated
+/// pattern), and the page stays small unless the user asks for more.
+const FINDINGS_PAGE: usize = 100;
+
 #[component]
 fn Findings(file: Rc<LoadedFile>, ix: usize, ui: Ui) -> impl IntoView {
-    let findings = file.analyses.get(ix).map(|a| a.findings.clone()).unwrap_or_default();
-    let n = findings.len();
-    let items = findings
-        .into_iter()
-        .map(|finding| {
-            let ids = finding.span_ids.clone();
-            let go = move |_| {
-                // Select the first span and frame all of them.
-                let spans = ui.core.with_value(|f| {
-                    find_spans(&f.file.set, f.trace(), &ids)
-                });
-                let Some(&first) = spans.first() else { return };
-                ui.core.update_value(|f| {
-                    let (mut lo, mut hi, mut row) = (f64::MAX, f64::MIN, usize::MAX);
-                    for &s in &spans {
-                        let (a, b) = f.model.rel(f.trace(), s);
-                        lo = lo.min(a);
-                        hi = hi.max(b);
-                        row = row.min(f.analysis().layout.row[s as usize] as usize);
-                    }
-                    f.vp.frame(lo, hi, Some(row));
-                });
-                ui.select(Some(first), false);
-            };
-            let spans = finding.span_ids.len();
+    let n = findings_of(&file, ix).len();
+    // Kinds in first-seen order (errors first, as the analysis lists them), with their counts.
+    let mut kinds: Vec<(String, usize)> = Vec::new();
+    for f in findings_of(&file, ix) {
+        match kinds.iter_mut().find(|(k, _)| *k == f.kind) {
+            Some((_, c)) => *c += 1,
+            None => kinds.push((f.kind.clone(), 1)),
+        }
+    }
+    let kind = RwSignal::new(None::<String>);
+    let shown = RwSignal::new(FINDINGS_PAGE);
+    let filter = move |k: Option<String>| {
+        kind.set(k);
+        shown.set(FINDINGS_PAGE);
+    };
+    let chips = (kinds.len() > 1).then(|| {
+        let chip = move |k: Option<String>, label: String| {
+            let on = k.clone();
             view! {
-                <li>
-                    <button class="finding" data-kind=finding.kind.clone() on:click=go disabled=spans == 0>
-                        <span class="kind">{finding.kind.clone()}</span>
-                        <span class="message">{finding.message.clone()}</span>
-                    </button>
-                </li>
+                <button class="chip" aria-pressed=move || (kind.get() == on).to_string() on:click=move |_| filter(k.clone())>
+                    {label}
+                </button>
             }
-        })
-        .collect_view();
+        };
+        view! {
+            <div class="kinds" role="group" aria-label="Finding kinds">
+                {chip(None, format!("all {}", count(n as u64)))}
+                {kinds.iter().map(|(k, c)| chip(Some(k.clone()), format!("{k} {}", count(*c as u64)))).collect_view()}
+            </div>
+        }
+    });
+    let list = {
+        let file = send_wrapper::SendWrapper::new(file.clone());
+        move || {
+            let kind = kind.get();
+            let matching: Vec<&Finding> = findings_of(&file, ix).iter().filter(|f| kind.as_ref().is_none_or(|k| *k == f.kind)).collect();
+            let more = matching.len().saturating_sub(shown.get());
+            let items = matching.into_iter().take(shown.get()).map(|f| finding_item(f, ui)).collect_view();
+            view! {
+                <ul>{items}</ul>
+                {(more > 0).then(|| view! {
+                    <button class="more" on:click=move |_| shown.update(|s| *s += FINDINGS_PAGE)>
+                        {format!("Show {} more (of {})", count(more.min(FINDINGS_PAGE) as u64), count(more as u64))}
+                    </button>
+                })}
+            }
+        }
+    };
     view! {
         <section class="panel findings" data-testid="findings">
-            <h2>{format!("Findings ({n})")}</h2>
+            <h2>{format!("Findings ({})", count(n as u64))}</h2>
             {(n == 0).then(|| view! { <p class="muted">"Nothing stands out in this trace."</p> })}
-            <ul>{items}</ul>
+            {chips}
+            {list}
         </section>
+    }
+}
+
+fn findings_of(file: &LoadedFile, ix: usize) -> &[Finding] {
+    file.analyses.get(ix).map_or(&[], |a| &a.findings)
+}
+
+/// One finding: a click selects its first span and frames all of them.
+fn finding_item(finding: &Finding, ui: Ui) -> impl IntoView {
+    let ids = finding.span_ids.clone();
+    let go = move |_| {
+        let spans = ui.core.with_value(|f| find_spans(&f.file.set, f.trace(), &ids));
+        let Some(&first) = spans.first() else { return };
+        ui.core.update_value(|f| {
+            let (mut lo, mut hi, mut row) = (f64::MAX, f64::MIN, usize::MAX);
+            for &s in &spans {
+                let (a, b) = f.model.rel(f.trace(), s);
+                lo = lo.min(a);
+                hi = hi.max(b);
+                row = row.min(f.analysis().layout.row[s as usize] as usize);
+            }
+            f.vp.frame(lo, hi, Some(row));
+        });
+        ui.select(Some(first), false);
+    };
+    view! {
+        <li>
+            <button class="finding" data-kind=finding.kind.clone() on:click=go disabled=finding.span_ids.is_empty()>
+                <span class="kind">{finding.kind.clone()}</span>
+                <span class="message">{finding.message.clone()}</span>
+            </button>
+        </li>
     }
 }
 
