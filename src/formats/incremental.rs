@@ -108,6 +108,17 @@ impl Scanner {
     fn scan(&mut self, bytes: &[u8], budget: usize, out: &mut Vec<Document>) {
         let end = self.pos.saturating_add(budget).min(bytes.len());
         while self.pos < end && !self.give_up {
+            // Inside a string only a quote or a backslash matters (unless it is a key that may be "spans"):
+            // jump to the next one. Most of a trace's bytes are strings.
+            if self.in_string && !self.escape && !matches!(self.key, Some(Some(_))) {
+                match memchr::memchr2(b'"', b'\\', &bytes[self.pos..end]) {
+                    Some(skip) => self.pos += skip,
+                    None => {
+                        self.pos = end;
+                        break;
+                    }
+                }
+            }
             let i = self.pos;
             let c = bytes[i];
             self.pos += 1;

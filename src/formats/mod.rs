@@ -76,7 +76,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<TraceSet, LoadError> {
 
 /// JSON Lines: the first line is a whole object on its own and more content follows.
 fn looks_like_jsonl(body: &[u8]) -> bool {
-    let Some(newline) = body.iter().position(|&b| b == b'\n') else { return false };
+    let Some(newline) = memchr::memchr(b'\n', body) else { return false };
     let first = body[..newline].trim_ascii();
     first.starts_with(b"{") && first.ends_with(b"}") && !body[newline..].trim_ascii().is_empty()
 }
