@@ -3,8 +3,9 @@
 //! Only visible rows are visited, and in each only the spans inside the window (binary search: a row's spans
 //! are sorted by start and do not overlap, so their ends are sorted too). Spans narrower than `MIN_BAR_PX`
 //! are merged: every span that starts in the same pixel column becomes one mark, and the walk jumps to the
-//! next column by binary search. So a frame costs O(visible rows × pixel columns × log n) however many spans
-//! the trace has: a zoomed-out 1M-span trace is drawn like a 10k one. Adjacent merged marks of one colour
+//! next column by a galloping search from where it is (O(log spans in the column), close in memory). So a
+//! frame costs O(visible rows × pixel columns × log density) however many spans the trace has. Adjacent
+//! merged marks of one colour
 //! are joined, so the painter issues few rectangles.
 
 use super::colour::Rgb;
@@ -168,7 +169,7 @@ fn for_each_run(len: usize, interval: impl Fn(usize) -> (f64, f64), vp: &Viewpor
         }
         // Everything that starts in this pixel column joins the mark.
         let column_end = vp.t_at(x0.floor() + 1.0);
-        let mut end = partition(i + 1, last, |k| interval(k).0 < column_end);
+        let mut end = gallop(i + 1, last, |k| interval(k).0 < column_end);
         let (ls, le) = interval(end - 1);
         if end - 1 > i && vp.x_of(le) - vp.x_of(ls) >= MIN_BAR_PX {
             end -= 1; // the last one is wide: it gets its own bar next
@@ -191,6 +192,22 @@ fn partition(lo: usize, hi: usize, pred: impl Fn(usize) -> bool) -> usize {
         }
     }
     lo
+}
+
+/// `partition` for an answer expected near `lo` (the spans of one pixel column): probes lo, lo+1, lo+3,
+/// lo+7… then searches the last step. O(log distance), and the probes stay close in memory — a binary
+/// search over a whole 100k-span row per pixel column missed the cache at every step.
+fn gallop(lo: usize, hi: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut from, mut step) = (lo, 1);
+    while from < hi && pred(from) {
+        let next = from + step;
+        if next >= hi || !pred(next) {
+            return partition(from + 1, next.min(hi), pred);
+        }
+        from = next + 1;
+        step *= 2;
+    }
+    from
 }
 
 /// Pointer tolerance for thin spans, CSS px.
@@ -228,6 +245,18 @@ mod tests {
     use super::*;
     use crate::analysis::analyze;
     use crate::view::viewport::AXIS_HEIGHT;
+
+    #[test]
+    fn galloping_finds_the_same_boundary_as_binary_search() {
+        for hi in 0..40 {
+            for lo in 0..=hi {
+                for boundary in lo..=hi {
+                    let pred = |i: usize| i < boundary;
+                    assert_eq!(gallop(lo, hi, pred), partition(lo, hi, pred), "lo {lo} hi {hi} boundary {boundary}");
+                }
+            }
+        }
+    }
 
     /// A root of 1000 µs with `n` sequential 1 µs children in row 1 starting at 100 µs, and one wide child.
     fn trace(n: usize) -> (crate::TraceSet, crate::analysis::TraceAnalysis) {
