@@ -127,16 +127,17 @@ fn add_span(b: &mut Builder, s: JaegerSpan<'_>, doc_trace_id: Option<TraceId>, p
     let trace_id = b.trace_id(s.trace_id.as_deref(), enc).or(doc_trace_id);
     let span_id = b.span_id(s.span_id.as_deref(), enc);
 
-    let resource = match (s.process_id, s.process) {
-        (Some(id), _) if processes.contains_key(&*id) => processes[&*id],
-        (id, Some(inline)) => {
+    let known = s.process_id.as_deref().and_then(|id| processes.get(id).copied());
+    let resource = match (known, s.process_id, s.process) {
+        (Some(resource), _, _) => resource,
+        (None, id, Some(inline)) => {
             let r = resource(b, inline);
             if let Some(id) = id {
                 processes.insert(Cow::Owned(id.into_owned()), r);
             }
             r
         }
-        (_, None) => {
+        (None, _, None) => {
             let service = Strings::EMPTY;
             let r = b.add_resource(Resource { service, attributes: Box::new([]) });
             b.trace_warning(trace_id, "a span names a process that is not in `processes`".into());
@@ -205,10 +206,8 @@ fn parent_and_links(
     let mut refs: Vec<(LinkKind, Option<TraceId>, Option<SpanId>)> = references
         .into_iter()
         .map(|r| {
-            let kind = match r.ref_type.as_deref().map(str::to_ascii_uppercase).as_deref() {
-                Some("FOLLOWS_FROM") => LinkKind::FollowsFrom,
-                _ => LinkKind::ChildOf,
-            };
+            let follows = r.ref_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("FOLLOWS_FROM"));
+            let kind = if follows { LinkKind::FollowsFrom } else { LinkKind::ChildOf };
             let ref_trace = b.trace_id(r.trace_id.as_deref(), IdEncoding::Hex);
             (kind, ref_trace, b.span_id(r.span_id.as_deref(), IdEncoding::Hex))
         })
