@@ -5,8 +5,7 @@
 //! are merged: every span that starts in the same pixel column becomes one mark, and the walk jumps to the
 //! next column by a galloping search from where it is (O(log spans in the column), close in memory). So a
 //! frame costs O(visible rows × pixel columns × log density) however many spans the trace has. Adjacent
-//! merged marks of one colour
-//! are joined, so the painter issues few rectangles.
+//! merged marks of one colour are joined, so the painter issues few rectangles.
 
 use super::colour::Rgb;
 use super::viewport::Viewport;
@@ -194,20 +193,21 @@ fn partition(lo: usize, hi: usize, pred: impl Fn(usize) -> bool) -> usize {
     lo
 }
 
-/// `partition` for an answer expected near `lo` (the spans of one pixel column): probes lo, lo+1, lo+3,
-/// lo+7… then searches the last step. O(log distance), and the probes stay close in memory — a binary
-/// search over a whole 100k-span row per pixel column missed the cache at every step.
+/// `partition` for an answer expected near `lo` (the spans of one pixel column): probes lo, lo+2, lo+6,
+/// lo+14… (gaps doubling), then binary-searches the last gap. O(log distance), and the probes stay close in
+/// memory — a binary search over a whole 100k-span row per pixel column missed the cache at every step.
 fn gallop(lo: usize, hi: usize, pred: impl Fn(usize) -> bool) -> usize {
-    let (mut from, mut step) = (lo, 1);
-    while from < hi && pred(from) {
-        let next = from + step;
-        if next >= hi || !pred(next) {
-            return partition(from + 1, next.min(hi), pred);
+    let (mut low, mut step) = (lo, 1);
+    // Every index before `low` satisfies `pred`.
+    while low < hi {
+        let probe = (low + step - 1).min(hi - 1);
+        if !pred(probe) {
+            return partition(low, probe, pred);
         }
-        from = next + 1;
+        low = probe + 1;
         step *= 2;
     }
-    from
+    hi
 }
 
 /// Pointer tolerance for thin spans, CSS px.
