@@ -36,11 +36,11 @@ function under(root, urlPath) {
 
 /**
  * Starts a static server on 127.0.0.1 (a free port): `/` and everything else from dist/, `/fixtures/*` from
- * ../shared/fixtures, `pages` (path → HTML string) for test-only pages such as an embedding parent, and
- * `mounts` (URL prefix such as '/bench/' → directory). Files are streamed, so a 1 GB trace is never held whole.
+ * ../shared/fixtures, and `pages` (path → HTML string) for test-only pages such as an embedding parent.
+ * Files are streamed, never held whole.
  * Returns { origin, url(path), close() }.
  */
-export async function startServer({ pages = {}, mounts = {} } = {}) {
+export async function startServer({ pages = {} } = {}) {
   const server = http.createServer(async (req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     try {
@@ -48,12 +48,9 @@ export async function startServer({ pages = {}, mounts = {} } = {}) {
         res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' });
         return res.end(pages[path]);
       }
-      const mount = Object.keys(mounts).find((prefix) => path.startsWith(prefix));
-      let file = mount
-        ? under(resolve(mounts[mount]), path.slice(mount.length - 1))
-        : path.startsWith('/fixtures/')
-          ? under(FIXTURES, path.slice('/fixtures'.length))
-          : under(DIST, path === '/' ? '/index.html' : path);
+      let file = path.startsWith('/fixtures/')
+        ? under(FIXTURES, path.slice('/fixtures'.length))
+        : under(DIST, path === '/' ? '/index.html' : path);
       let info = file && (await stat(file).catch(() => null));
       if (info?.isDirectory()) {
         file = join(file, 'index.html');
