@@ -154,7 +154,7 @@ pub async fn load_one(state: AppState, input: Input) -> Result<Rc<LoadedFile>, F
 /// Parsing does about this many bytes of work between checks of the time budget.
 const PARSE_SLICE_BYTES: usize = 256 * 1024;
 
-/// A file is read this many bytes at a time: each chunk is one `await`, so the page stays responsive.
+/// The read buffer's size (streams may fill less of it), and how often the progress bar moves while reading.
 const CHUNK_BYTES: u32 = 8 * 1024 * 1024;
 
 /// Reads a file in chunks into one buffer (gunzipping on the way when it is gzip), reporting bytes read.
@@ -179,7 +179,7 @@ async fn read_file(
         array.copy_to(&mut chunk);
         reader.push(&chunk).map_err(Some)?;
         offset += chunk.len() as u64;
-        // Streams hand out chunks of a few hundred KB: the bar moves every `CHUNK_BYTES`.
+        // Streams hand out a few hundred KB at a time: the bar moves every `CHUNK_BYTES`.
         if offset < reported + CHUNK_BYTES as u64 && offset < size {
             continue;
         }
