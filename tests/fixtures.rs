@@ -118,7 +118,7 @@ fn converter_golden_keeps_the_duplicate_and_odd_tag_types() {
     let trace = &set.traces[0];
     let s = &set.strings;
     let dup = trace.spans.iter().find(|x| x.has(notes::DUPLICATE_ID)).unwrap();
-    let tag = |key: &str| dup.attributes.iter().find(|a| s.get(a.key) == key).map(|a| a.value.clone()).unwrap();
+    let tag = |key: &str| set.attributes(dup).find(|a| s.get(a.key) == key).map(|a| a.value.clone()).unwrap();
     use spanlens::model::AttrValue;
     assert_eq!(tag("javascript_limit"), AttrValue::Int(9223372036854775222), "int64 string kept exact");
     assert_eq!(tag("temperature"), AttrValue::Double(72.5));

@@ -109,7 +109,7 @@ fn attribute_equality_uses_the_display_text() {
     assert_eq!(count(&set, "HTTP.REQUEST.METHOD=GET"), 0);
     // Integer values compare by their text.
     assert!(matches!(
-        set.traces[0].spans[0].attributes.iter().find(|a| set.str(a.key) == "server.port").map(|a| &a.value),
+        set.attributes(&set.traces[0].spans[0]).find(|a| set.str(a.key) == "server.port").map(|a| &a.value),
         Some(AttrValue::Int(8081))
     ));
     assert_eq!(count(&set, "http.response.status_code=200"), 23);
@@ -223,19 +223,18 @@ fn generated_matches_reference(spans: usize, traces: usize) {
             let has = |t: &str| t.to_lowercase().contains("select");
             let text = has(set.str(s.name))
                 || has(set.str(s.service))
-                || s.attributes.iter().any(|a| has(set.str(a.key)) || has(&a.value.display(&set.strings)));
+                || set.attributes(s).any(|a| has(set.str(a.key)) || has(&a.value.display(&set.strings)));
             text && !s.is_error(&set.strings)
         }),
         ("app.order.currency=eur kind:internal", |set, s| {
             s.kind == spanlens::model::SpanKind::Internal
-                && s.attributes.iter().any(|a| {
+                && set.attributes(s).any(|a| {
                     set.str(a.key) == "app.order.currency" && a.value.display(&set.strings).to_lowercase() == "eur"
                 })
         }),
         ("http.response.status_code=200 -service:gateway", |set, s| {
             !set.str(s.service).contains("gateway")
-                && s.attributes
-                    .iter()
+                && set.attributes(s)
                     .any(|a| set.str(a.key) == "http.response.status_code" && a.value.display(&set.strings) == "200")
         }),
         // Free text that integer values can hold: those are formatted and searched too.
@@ -244,7 +243,7 @@ fn generated_matches_reference(spans: usize, traces: usize) {
             s.kind == spanlens::model::SpanKind::Client
                 && (has(set.str(s.name))
                     || has(set.str(s.service))
-                    || s.attributes.iter().any(|a| has(set.str(a.key)) || has(&a.value.display(&set.strings))))
+                    || set.attributes(s).any(|a| has(set.str(a.key)) || has(&a.value.display(&set.strings))))
         }),
     ];
     for (q, reference) in cases {

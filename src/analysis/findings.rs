@@ -3,7 +3,7 @@
 //! `dominant-span`, `n-plus-one`, `fan-out`, `oversized-attribute`, `clock-skew`.
 
 use super::summary::Finding;
-use crate::model::{format_duration, notes, LinkKind, Span, SpanIx, SpanKind, Strings, Sym, Trace, TraceSet};
+use crate::model::{format_duration, AttrPool, notes, LinkKind, Span, SpanIx, SpanKind, Strings, Sym, Trace, TraceSet};
 use rustc_hash::FxHashMap;
 
 /// A span whose self time is at least this share of the trace is where the time goes: look inside it.
@@ -23,12 +23,13 @@ pub const OVERSIZED_ATTRIBUTE_BYTES: usize = 1024;
 pub const MAX_SPAN_IDS: usize = 1000;
 
 pub fn findings(set: &TraceSet, trace: &Trace, self_ns: &[i64]) -> Vec<Finding> {
-    let f = Finder { strings: &set.strings, trace, out: Vec::new() };
+    let f = Finder { strings: &set.strings, attrs: &set.attrs, trace, out: Vec::new() };
     f.run(self_ns)
 }
 
 struct Finder<'a> {
     strings: &'a Strings,
+    attrs: &'a AttrPool,
     trace: &'a Trace,
     out: Vec<Finding>,
 }
@@ -240,7 +241,7 @@ impl Finder<'_> {
     fn oversized_attributes(&mut self) {
         let mut by_key: Vec<(Sym, Vec<SpanIx>, usize)> = Vec::new();
         for (i, span) in self.trace.spans.iter().enumerate() {
-            for a in span.attributes.iter() {
+            for a in self.attrs.get(span.attributes) {
                 let len = a.value.text_len(self.strings);
                 if len > OVERSIZED_ATTRIBUTE_BYTES {
                     match by_key.iter_mut().find(|(k, _, _)| *k == a.key) {

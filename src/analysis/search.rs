@@ -26,7 +26,7 @@
 //! each text term is tested against every interned string up front, so testing a span costs a few bit
 //! lookups instead of lower-casing its strings for every term, keystroke after keystroke.
 
-use crate::model::{AttrValue, Span, SpanIx, SpanKind, StatusCode, Strings, Sym, Trace, TraceSet};
+use crate::model::{AttrPool, AttrValue, Span, SpanIx, SpanKind, StatusCode, Strings, Sym, Trace, TraceSet};
 use std::fmt;
 
 /// The syntax as (example, meaning) pairs, for the help the UI shows beside the search box.
@@ -360,7 +360,7 @@ impl Query {
     /// The query bound to `set`, ready to test many spans. Bind once per set, not per trace: binding scans
     /// every interned string of the set once per text term.
     pub fn matcher<'a>(&'a self, set: &'a TraceSet) -> Matcher<'a> {
-        Matcher::new(self, &set.strings, true)
+        Matcher::new(self, set, true)
     }
 
     /// Indices of matching spans of `trace`, ascending.
@@ -371,7 +371,7 @@ impl Query {
     /// Whether one span matches. Tests the span's own strings directly instead of scanning the whole set, so
     /// it is cheap once but slow in a loop: use [`Query::matcher`] for many spans.
     pub fn matches(&self, set: &TraceSet, trace: &Trace, span: SpanIx) -> bool {
-        Matcher::new(self, &set.strings, false).matches(trace, span)
+        Matcher::new(self, set, false).matches(trace, span)
     }
 }
 
@@ -379,6 +379,7 @@ impl Query {
 /// of the set's strings per text term), then call [`Matcher::matching`] for each trace to search.
 pub struct Matcher<'a> {
     strings: &'a Strings,
+    attrs: &'a AttrPool,
     /// (negated, check), cheapest checks first so that most spans are rejected early.
     checks: Vec<(bool, Check<'a>)>,
 }
@@ -521,7 +522,8 @@ fn int_text(i: i64, buf: &mut [u8; 20]) -> &str {
 }
 
 impl<'a> Matcher<'a> {
-    fn new(query: &'a Query, strings: &'a Strings, precompute: bool) -> Matcher<'a> {
+    fn new(query: &'a Query, trace_set: &'a TraceSet, precompute: bool) -> Matcher<'a> {
+        let strings = &trace_set.strings;
         let set = |pattern| SymSet::new(pattern, strings, precompute);
         let mut checks: Vec<(bool, Check<'a>)> = query
             .terms
@@ -542,7 +544,7 @@ impl<'a> Matcher<'a> {
             })
             .collect();
         checks.sort_by_key(|(_, check)| check.cost()); // stable: equal costs keep the typed order
-        Matcher { strings, checks }
+        Matcher { strings, attrs: &trace_set.attrs, checks }
     }
 
     /// Indices of matching spans of `trace`, ascending.
@@ -557,8 +559,8 @@ impl<'a> Matcher<'a> {
 
     /// The candidates (all spans when `None`) that pass every check.
     ///
-    /// Speed matters here (a million spans, a search per keystroke), and memory sets it: each span's
-    /// attributes are a separate heap block, so reading them misses the cache span after span. Spans are
+    /// Speed matters here (a million spans, a search per keystroke), and memory sets it: a span's
+    /// attributes are pairs scattered through the shared pool, so reading them misses the cache. Spans are
     /// therefore taken in blocks: per block, each check runs as its own loop over the remaining candidates
     /// (cheapest checks first, so fewer spans reach the costly ones), and before the first check that reads
     /// attributes, a bare loop reads the candidates' attribute keys once. That loop's cache misses overlap,
@@ -574,7 +576,7 @@ impl<'a> Matcher<'a> {
             let mut cached = false;
             for (negated, check) in &self.checks {
                 if !cached && matches!(check, Check::Text(_) | Check::Attr { .. }) {
-                    std::hint::black_box(touch_attributes(spans, &block));
+                    std::hint::black_box(touch_attributes(self.attrs, spans, &block));
                     cached = true;
                 }
                 self.narrow(check, *negated, spans, &mut block);
@@ -586,17 +588,17 @@ impl<'a> Matcher<'a> {
 
     /// Keeps the candidates `found` that pass `check` (or fail it, when `negated`).
     fn narrow(&self, check: &Check, negated: bool, spans: &[Span], found: &mut Vec<SpanIx>) {
-        let strings = self.strings;
+        let (strings, attrs) = (self.strings, self.attrs);
         match check {
             Check::Text(set) => keep(spans, found, negated, |s| {
                 set.has(strings, s.name)
                     || set.has(strings, s.service)
-                    || s.attributes.iter().any(|a| set.has(strings, a.key) || set.has_value(strings, &a.value))
+                    || attrs.get(s.attributes).any(|a| set.has(strings, a.key) || set.has_value(strings, &a.value))
             }),
             Check::Service(set) => keep(spans, found, negated, |s| set.has(strings, s.service)),
             Check::Name(set) => keep(spans, found, negated, |s| set.has(strings, s.name)),
             Check::Attr { key, value } => keep(spans, found, negated, |s| {
-                s.attributes.iter().any(|a| key.has(strings, a.key) && value.has_value(strings, &a.value))
+                attrs.get(s.attributes).any(|a| key.has(strings, a.key) && value.has_value(strings, &a.value))
             }),
             // ERROR also covers exception events; OK and UNSET then mean "and not failed", so the three
             // statuses split the spans without overlap.
@@ -609,8 +611,8 @@ impl<'a> Matcher<'a> {
 }
 
 /// Reads every attribute key of the given spans, to bring them into the cache (see `Matcher::filter`).
-fn touch_attributes(spans: &[Span], ixs: &[SpanIx]) -> Sym {
-    ixs.iter().fold(0, |acc, &i| spans[i as usize].attributes.iter().fold(acc, |acc, a| acc ^ a.key))
+fn touch_attributes(attrs: &AttrPool, spans: &[Span], ixs: &[SpanIx]) -> Sym {
+    ixs.iter().fold(0, |acc, &i| attrs.get(spans[i as usize].attributes).fold(acc, |acc, a| acc ^ a.key))
 }
 
 /// Keeps the candidates for which `test` is true (false when `negated`).

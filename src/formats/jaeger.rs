@@ -184,7 +184,7 @@ fn add_span(b: &mut Builder, s: JaegerSpan<'_>, doc_trace_id: Option<TraceId>, p
         kind,
         status,
         status_message,
-        attributes,
+        attributes: b.set.attrs.add(attributes),
         events,
         links,
         resource,

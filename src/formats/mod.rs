@@ -9,7 +9,7 @@ pub mod reader;
 mod zipkin;
 
 use crate::model::{
-    Attr, AttrValue, Format, IdEncoding, Resource, Scope, Source, Span, SpanId, Strings, Trace, TraceId, TraceSet,
+    Attr, AttrPool, AttrValue, Format, IdEncoding, Resource, Scope, Source, Span, SpanId, Strings, Trace, TraceId, TraceSet,
     Tree,
 };
 use rustc_hash::FxHashMap;
@@ -239,6 +239,7 @@ impl Builder {
                 strings: Strings::new(),
                 resources: Vec::new(),
                 scopes: vec![Scope::default()],
+                attrs: AttrPool::default(),
                 warnings: Vec::new(),
                 rejected: Vec::new(),
                 span_objects: 0,

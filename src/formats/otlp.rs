@@ -208,6 +208,8 @@ fn add_span(b: &mut Builder, s: OtlpSpan<'_>, resource: u32, scope: u32, service
             attributes: attributes(b, l.attributes),
         })
         .collect();
+    let attributes = attributes(b, s.attributes);
+    let attributes = b.set.attrs.add(attributes);
     let span = Span {
         span_id,
         parent_id,
@@ -218,7 +220,7 @@ fn add_span(b: &mut Builder, s: OtlpSpan<'_>, resource: u32, scope: u32, service
         kind: code(s.kind, SpanKind::from_otlp, SpanKind::from_name),
         status,
         status_message: b.intern(status_message.as_deref().unwrap_or("")),
-        attributes: attributes(b, s.attributes),
+        attributes,
         events,
         links,
         resource,

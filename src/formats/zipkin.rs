@@ -99,7 +99,7 @@ pub(super) fn add(b: &mut Builder, s: Doc<'_>) {
         kind,
         status,
         status_message,
-        attributes: attributes.into(),
+        attributes: b.set.attrs.add(attributes),
         events,
         links: Box::new([]),
         resource,

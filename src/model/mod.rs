@@ -1,9 +1,11 @@
 //! The trace model every format is parsed into: compact spans with interned strings, grouped into traces.
 //! Analysis and view code read only this, never a format's own JSON shapes.
 
+mod attrs;
 mod ids;
 mod strings;
 
+pub use attrs::{AttrList, AttrPool};
 pub use ids::{IdEncoding, SpanId, TraceId};
 pub use strings::{Strings, Sym};
 
@@ -251,7 +253,8 @@ pub struct Span {
     pub kind: SpanKind,
     pub status: StatusCode,
     pub status_message: Sym,
-    pub attributes: Box<[Attr]>,
+    /// The span's own attributes, in `TraceSet::attrs` (`TraceSet::attributes` reads them).
+    pub attributes: AttrList,
     pub events: Box<[Event]>,
     pub links: Box<[Link]>,
     /// Index into `TraceSet::resources`.
@@ -277,7 +280,7 @@ impl Span {
             kind: SpanKind::Unspecified,
             status: StatusCode::Unset,
             status_message: Strings::EMPTY,
-            attributes: Box::new([]),
+            attributes: AttrList::default(),
             events: Box::new([]),
             links: Box::new([]),
             resource: 0,
@@ -408,6 +411,8 @@ pub struct TraceSet {
     pub strings: Strings,
     pub resources: Vec<Resource>,
     pub scopes: Vec<Scope>,
+    /// Every span's attributes, each distinct pair once.
+    pub attrs: AttrPool,
     /// File-level warnings (e.g. from the input's own `warnings`, or repairs that span traces).
     pub warnings: Vec<String>,
     pub rejected: Vec<Rejected>,
@@ -425,6 +430,11 @@ impl TraceSet {
 
     pub fn str(&self, sym: Sym) -> &str {
         self.strings.get(sym)
+    }
+
+    /// A span's attributes, in input order.
+    pub fn attributes(&self, span: &Span) -> impl ExactSizeIterator<Item = &Attr> + Clone {
+        self.attrs.get(span.attributes)
     }
 }
 

@@ -66,13 +66,13 @@ pub fn SpanDetail(file: Rc<LoadedFile>, ix: usize, span: SpanIx, on_select: Call
             </dl>
             {warnings(set, ix, span)}
             <h4>"Attributes"</h4>
-            {attribute_table(strings, &s.attributes, "attributes")}
+            {attribute_table(strings, set.attributes(s), "attributes")}
             <h4>"Resource"</h4>
-            {resource.map(|r| attribute_table(strings, &r.attributes, "resource"))}
+            {resource.map(|r| attribute_table(strings, r.attributes.iter(), "resource"))}
             {scope.filter(|sc| sc.name != Strings::EMPTY).map(|sc| view! {
                 <h4>"Scope"</h4>
                 <p><code>{format!("{} {}", strings.get(sc.name), strings.get(sc.version))}</code></p>
-                {attribute_table(strings, &sc.attributes, "scope")}
+                {attribute_table(strings, sc.attributes.iter(), "scope")}
             })}
             {events(set, s.start_ns, s.end_ns, &s.events)}
             {links(set, ix, &s.links, on_select)}
@@ -115,11 +115,12 @@ fn warnings(set: &TraceSet, ix: usize, span: SpanIx) -> Option<AnyView> {
 }
 
 /// Attributes sorted by key; long values folded; every value copyable.
-fn attribute_table(strings: &Strings, attrs: &[Attr], testid: &'static str) -> AnyView {
-    if attrs.is_empty() {
+fn attribute_table<'a>(strings: &Strings, attrs: impl IntoIterator<Item = &'a Attr>, testid: &'static str) -> AnyView {
+    let mut rows: Vec<(String, String)> =
+        attrs.into_iter().map(|a| (strings.get(a.key).to_string(), a.value.display(strings))).collect();
+    if rows.is_empty() {
         return view! { <p class="muted">"none"</p> }.into_any();
     }
-    let mut rows: Vec<(String, String)> = attrs.iter().map(|a| (strings.get(a.key).to_string(), a.value.display(strings))).collect();
     rows.sort();
     view! {
         <table class="attrs" data-testid=testid>
@@ -192,7 +193,7 @@ fn events(set: &TraceSet, start: i64, end: i64, events: &[crate::model::Event]) 
                     <li>
                         <span class="muted">{format!("+{}", duration(e.time_ns - start))}</span>
                         " " <strong>{set.str(e.name).to_string()}</strong>
-                        {(!e.attributes.is_empty()).then(|| attribute_table(&set.strings, &e.attributes, "event-attributes"))}
+                        {(!e.attributes.is_empty()).then(|| attribute_table(&set.strings, e.attributes.iter(), "event-attributes"))}
                     </li>
                 }).collect_view()}
             </ol>
@@ -231,7 +232,7 @@ fn links(set: &TraceSet, ix: usize, links: &[crate::model::Link], on_select: Cal
                                 Some(t) => view! { " " <button class="link" on:click=move |_| on_select.run(Some(t))>"go to span"</button> }.into_any(),
                                 None => view! { <span class="muted">" (not loaded)"</span> }.into_any(),
                             }}
-                            {(!link.attributes.is_empty()).then(|| attribute_table(&set.strings, &link.attributes, "link-attributes"))}
+                            {(!link.attributes.is_empty()).then(|| attribute_table(&set.strings, link.attributes.iter(), "link-attributes"))}
                         </li>
                     }
                 }).collect_view()}
