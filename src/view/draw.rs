@@ -4,10 +4,13 @@
 //! are sorted by start and do not overlap, so their ends are sorted too). Spans narrower than `MIN_BAR_PX`
 //! are merged: every span that starts in the same pixel column becomes one mark, and the walk jumps to the
 //! next column by a galloping search from where it is (O(log spans in the column), close in memory). So a
-//! frame costs O(visible rows × pixel columns × log density) however many spans the trace has. Adjacent
-//! merged marks of one colour are joined, so the painter issues few rectangles.
+//! frame costs O(visible rows × pixel columns × log density) however many spans the trace has. Rows with
+//! more spans in view than pixels are read from cached level-of-detail tiles instead (`lod`), which saves
+//! the search and the reads of scattered spans. Adjacent merged marks of one colour are joined, so the
+//! painter issues few rectangles.
 
 use super::colour::Rgb;
+use super::lod::Level;
 use super::viewport::Viewport;
 use super::{FlameModel, Matches, MARK_ERROR, MARK_ORPHAN, MARK_SKEW};
 use crate::analysis::layout::Layout;
@@ -74,15 +77,22 @@ pub struct Scene<'a> {
 impl DrawList {
     /// Rebuilds the list for one frame, reusing its buffers.
     pub fn build(&mut self, scene: &Scene, vp: &Viewport) {
+        self.build_with(scene, vp, LOD_MIN_SPANS_PER_PX);
+    }
+
+    /// `build`, reading rows with more than `lod_min` spans in view per canvas pixel from level-of-detail tiles.
+    fn build_with(&mut self, scene: &Scene, vp: &Viewport, lod_min: f64) {
         self.bars.clear();
         self.critical.clear();
+        let window = (vp.start_ns, vp.end_ns());
+        let level = Level::for_ns_per_px(vp.ns_per_px());
         for row in vp.visible_rows() {
             let base = scene.layout.row_start[row] as usize;
             let spans = scene.layout.spans_in_row(row);
             let times = &scene.model.row_interval[base..base + spans.len()];
             let interval = |i: usize| times[i];
             let row_first_bar = self.bars.len();
-            for_each_run(spans.len(), interval, vp, |run| {
+            let mut emit = |run: Run| {
                 let span = spans[run.first];
                 let (a, b) = (base + run.first, base + run.end);
                 let mut marks = if run.merged {
@@ -96,9 +106,10 @@ impl DrawList {
                     marks |= scene.model.marks[span as usize] & (MARK_ORPHAN | MARK_SKEW);
                 }
                 let dim = scene.matches.is_some_and(|m| m.prefix[b] - m.prefix[a] == 0);
+                let clip = |x: f64| x.clamp(-2.0, vp.width + 2.0);
                 let bar = Bar {
-                    x: run.x0,
-                    w: run.x1 - run.x0,
+                    x: clip(run.x0),
+                    w: clip(run.x1) - clip(run.x0),
                     row: row as u32,
                     span,
                     count: (run.end - run.first) as u32,
@@ -116,19 +127,32 @@ impl DrawList {
                     }
                 }
                 self.bars.push(bar);
-            });
+            };
+            let first = partition(0, spans.len(), |i| interval(i).1 < window.0);
+            let last = partition(first, spans.len(), |i| interval(i).0 <= window.1);
+            if (last - first) as f64 > vp.width * lod_min {
+                let mut canvas = CanvasRuns { canvas: vp.grid(), interval, in_view: (first, last), pending: None };
+                scene.model.lod.runs(row, spans.len(), first, interval, level, window, |run| canvas.push(run, &mut emit));
+                canvas.flush(&mut emit);
+            } else {
+                for_each_run(first, last, interval, vp.grid(), emit);
+            }
             if scene.show_critical {
                 let sections = scene.model.critical_in_row(row);
                 let interval = |i: usize| (sections[i].0 as f64, sections[i].1 as f64);
+                let first = partition(0, sections.len(), |i| interval(i).1 < window.0);
+                let last = partition(first, sections.len(), |i| interval(i).0 <= window.1);
                 let row_first = self.critical.len();
-                for_each_run(sections.len(), interval, vp, |run| {
+                for_each_run(first, last, interval, vp.grid(), |run| {
+                    let clip = |x: f64| x.clamp(-2.0, vp.width + 2.0);
+                    let (x0, x1) = (clip(run.x0), clip(run.x1));
                     if let Some(prev) = self.critical[row_first..].last_mut() {
-                        if prev.x + prev.w >= run.x0 - 0.5 {
-                            prev.w = prev.w.max(run.x1 - prev.x);
+                        if prev.x + prev.w >= x0 - 0.5 {
+                            prev.w = prev.w.max(x1 - prev.x);
                             return;
                         }
                     }
-                    self.critical.push(Stripe { x: run.x0, w: run.x1 - run.x0, row: row as u32 });
+                    self.critical.push(Stripe { x: x0, w: x1 - x0, row: row as u32 });
                 });
             }
         }
@@ -140,47 +164,118 @@ impl DrawList {
     }
 }
 
-/// Consecutive intervals drawn as one mark: `first..end` (indices), spanning [x0, x1] px.
-struct Run {
-    first: usize,
-    end: usize,
-    x0: f64,
-    x1: f64,
-    merged: bool,
+/// A row with more spans in view than this per canvas pixel is drawn from cached level-of-detail tiles.
+pub const LOD_MIN_SPANS_PER_PX: f64 = 1.0;
+
+/// A linear time axis: x = (t - origin) / ns per px. The canvas has one (the viewport's); level-of-detail
+/// tiles have one anchored at the trace start.
+#[derive(Clone, Copy, Debug)]
+pub struct Grid {
+    pub origin_ns: f64,
+    pub ns_per_px: f64,
 }
 
-/// Walks `len` intervals (relative ns, sorted by start, not overlapping) that intersect the window, as runs:
-/// an interval at least `MIN_BAR_PX` wide on its own, or everything starting in one pixel column merged
-/// into a mark at least one pixel wide.
-fn for_each_run(len: usize, interval: impl Fn(usize) -> (f64, f64), vp: &Viewport, mut emit: impl FnMut(Run)) {
-    let (t0, t1) = (vp.start_ns, vp.end_ns());
-    let first = partition(0, len, |i| interval(i).1 < t0);
-    let last = partition(first, len, |i| interval(i).0 <= t1);
-    let clip = |x: f64| x.clamp(-2.0, vp.width + 2.0);
-    let mut i = first;
-    while i < last {
+impl Grid {
+    pub fn x_of(&self, t: f64) -> f64 {
+        (t - self.origin_ns) / self.ns_per_px
+    }
+
+    pub fn t_at(&self, x: f64) -> f64 {
+        self.origin_ns + x * self.ns_per_px
+    }
+}
+
+/// Consecutive intervals drawn as one mark: `first..end` (indices in the row), spanning [x0, x1] px of a
+/// grid (not clipped to the canvas); their own times run from `start_ns` (the first's start) to `end_ns`
+/// (the last's end), which level-of-detail tiles keep so that placing a run reads no span.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Run {
+    pub first: usize,
+    pub end: usize,
+    pub x0: f64,
+    pub x1: f64,
+    pub merged: bool,
+    pub start_ns: f64,
+    pub end_ns: f64,
+}
+
+/// Walks intervals `lo..hi` (relative ns, sorted by start, not overlapping) as runs: an interval at least
+/// `MIN_BAR_PX` wide on its own, or everything starting in one pixel column merged into a mark at least
+/// one pixel wide.
+pub fn for_each_run(lo: usize, hi: usize, interval: impl Fn(usize) -> (f64, f64), grid: Grid, mut emit: impl FnMut(Run)) {
+    let mut i = lo;
+    while i < hi {
         let (s, e) = interval(i);
-        let (x0, x1) = (vp.x_of(s), vp.x_of(e));
+        let (x0, x1) = (grid.x_of(s), grid.x_of(e));
         if x1 - x0 >= MIN_BAR_PX {
-            emit(Run { first: i, end: i + 1, x0: clip(x0), x1: clip(x1), merged: false });
+            emit(Run { first: i, end: i + 1, x0, x1, merged: false, start_ns: s, end_ns: e });
             i += 1;
             continue;
         }
         // Everything that starts in this pixel column joins the mark.
-        let column_end = vp.t_at(x0.floor() + 1.0);
-        let mut end = gallop(i + 1, last, |k| interval(k).0 < column_end);
+        let column_end = grid.t_at(x0.floor() + 1.0);
+        let mut end = gallop(i + 1, hi, |k| interval(k).0 < column_end);
         let (ls, le) = interval(end - 1);
-        if end - 1 > i && vp.x_of(le) - vp.x_of(ls) >= MIN_BAR_PX {
+        if end - 1 > i && grid.x_of(le) - grid.x_of(ls) >= MIN_BAR_PX {
             end -= 1; // the last one is wide: it gets its own bar next
         }
-        let right = vp.x_of(interval(end - 1).1).max(x0.floor() + 1.0);
-        emit(Run { first: i, end, x0: clip(x0.floor()), x1: clip(right), merged: true });
+        let end_ns = interval(end - 1).1;
+        let right = grid.x_of(end_ns).max(x0.floor() + 1.0);
+        emit(Run { first: i, end, x0: x0.floor(), x1: right, merged: true, start_ns: s, end_ns });
         i = end;
     }
 }
 
+/// Level-of-detail runs placed on the canvas from the times they carry (a level column is finer than a
+/// canvas pixel, at most half as wide, and does not line up with it): a single span as wide as a canvas
+/// pixel stays a bar of its own; runs that start in the same canvas pixel column join into one mark. A
+/// mark therefore differs from the exact walk's by less than a pixel, where a level column straddles
+/// two canvas columns; which spans it stands for, and the bars wide enough to see, are the same.
+struct CanvasRuns<I> {
+    canvas: Grid,
+    interval: I,
+    /// The spans in view, `first..last`: runs are cut to these.
+    in_view: (usize, usize),
+    pending: Option<Run>,
+}
+
+impl<I: Fn(usize) -> (f64, f64) + Copy> CanvasRuns<I> {
+    fn push(&mut self, mut run: Run, emit: &mut impl FnMut(Run)) {
+        let (first, end) = (run.first.max(self.in_view.0), run.end.min(self.in_view.1));
+        if first >= end {
+            return;
+        }
+        if (first, end) != (run.first, run.end) {
+            // Cut at the window's edge (once or twice a row): the run's times are those of its new ends.
+            run = Run { first, end, start_ns: (self.interval)(first).0, end_ns: (self.interval)(end - 1).1, ..run };
+        }
+        let (x0, x1) = (self.canvas.x_of(run.start_ns), self.canvas.x_of(run.end_ns));
+        if !run.merged && x1 - x0 >= MIN_BAR_PX {
+            self.flush(emit);
+            return emit(Run { x0, x1, ..run });
+        }
+        let column = x0.floor();
+        match &mut self.pending {
+            Some(p) if p.x0 == column => {
+                p.end = run.end;
+                p.x1 = p.x1.max(x1);
+            }
+            _ => {
+                self.flush(emit);
+                self.pending = Some(Run { x0: column, x1, merged: true, ..run });
+            }
+        }
+    }
+
+    fn flush(&mut self, emit: &mut impl FnMut(Run)) {
+        if let Some(p) = self.pending.take() {
+            emit(Run { x1: p.x1.max(p.x0 + 1.0), ..p });
+        }
+    }
+}
+
 /// The first index in `lo..hi` where `pred` is false (`pred` must be true, then false, over the range).
-fn partition(lo: usize, hi: usize, pred: impl Fn(usize) -> bool) -> usize {
+pub fn partition(lo: usize, hi: usize, pred: impl Fn(usize) -> bool) -> usize {
     let (mut lo, mut hi) = (lo, hi);
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
@@ -300,6 +395,71 @@ mod tests {
         assert!((row1[0].x - 10.0).abs() < 1e-9 && (row1[0].w - 30.0).abs() < 1e-9);
         assert!(row1[1].is_single() && row1[1].marks & MARK_ERROR != 0, "the wide error span keeps its own bar");
         assert_eq!(list.labelled().count(), 1, "only the root is wide enough for a label");
+    }
+
+    /// Per row: the same single bars, the same number of spans, and marks (and error marks) covering the
+    /// same pixel columns give or take one at their edges.
+    fn same_within_a_pixel(tiled: &DrawList, exact: &DrawList, width: f64, at: &str) {
+        let rows = exact.bars.iter().chain(&tiled.bars).map(|b| b.row).max().unwrap_or(0);
+        for row in 0..=rows {
+            let of = |list: &DrawList| list.bars.iter().filter(|b| b.row == row).copied().collect::<Vec<Bar>>();
+            let (t, e) = (of(tiled), of(exact));
+            let singles = |bars: &[Bar]| bars.iter().filter(|b| b.is_single()).map(|b| (b.span, b.x, b.w)).collect::<Vec<_>>();
+            assert_eq!(singles(&t), singles(&e), "{at}: row {row} single bars");
+            let count = |bars: &[Bar]| bars.iter().map(|b| b.count).sum::<u32>();
+            assert_eq!(count(&t), count(&e), "{at}: row {row} spans drawn");
+            let columns = |bars: &[Bar], errors: bool| {
+                let mut cover = vec![false; width as usize + 6];
+                for b in bars.iter().filter(|b| !errors || b.marks & MARK_ERROR != 0) {
+                    let (x0, x1) = ((b.x.floor() + 2.0) as usize, (b.x + b.w + 2.0).ceil() as usize);
+                    let x1 = x1.max(x0 + 1).min(cover.len());
+                    cover[x0..x1].iter_mut().for_each(|c| *c = true);
+                }
+                cover
+            };
+            for errors in [false, true] {
+                let (ct, ce) = (columns(&t, errors), columns(&e, errors));
+                let near = |cover: &[bool], x: usize| cover[x.saturating_sub(1)..(x + 2).min(cover.len())].contains(&true);
+                for x in 0..ct.len() {
+                    assert!(!ct[x] || near(&ce, x), "{at}: row {row} column {x} drawn only from tiles (errors: {errors})");
+                    assert!(!ce[x] || near(&ct, x), "{at}: row {row} column {x} drawn only exactly (errors: {errors})");
+                }
+            }
+        }
+        assert_eq!(tiled.critical, exact.critical, "{at}: critical path");
+    }
+
+    #[test]
+    fn level_of_detail_tiles_draw_what_the_exact_walk_draws_within_a_pixel() {
+        use crate::generate::{generate, GenConfig, GenFormat};
+        let bytes = generate(&GenConfig { spans: 20_000, traces: 1, seed: 7, format: GenFormat::OtlpJson });
+        let set = crate::load("g.json", &bytes).unwrap();
+        let a = analyze(&set, 0);
+        let trace = &set.traces[0];
+        let model = FlameModel::new(&set, trace, &a);
+        let colours = super::super::colour::colours(&set, trace, &a.stats.self_ns, Default::default());
+        let query = crate::analysis::search::parse("kind:client").unwrap();
+        let matches = Matches::new(trace, &a.layout, query.matching(&set, trace));
+        for matches in [None, Some(&matches)] {
+            let scene = Scene { trace, layout: &a.layout, model: &model, colours: &colours.span, matches, show_critical: true };
+            for width in [300.0, 1600.0] {
+                let mut vp = Viewport::new(model.total_ns, a.layout.row_count(), width, 2000.0);
+                // Zoomed out, then in steps around the middle and a pan: each zoom within a level, and across.
+                for step in 0..24 {
+                    let (mut tiled, mut exact) = (DrawList::default(), DrawList::default());
+                    tiled.build(&scene, &vp);
+                    exact.build_with(&scene, &vp, f64::INFINITY);
+                    let at = format!("width {width}, step {step}, window {} + {}", vp.start_ns, vp.window_ns);
+                    same_within_a_pixel(&tiled, &exact, width, &at);
+                    if step % 6 == 5 {
+                        vp.pan_px(width / 3.0, 0.0);
+                    } else {
+                        vp.zoom_at(0.75, width * 0.4);
+                    }
+                }
+            }
+        }
+        assert!(model.lod.cached_tiles() > 0, "dense rows were drawn from tiles");
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod axis;
 pub mod colour;
 pub mod draw;
 pub mod label;
+pub mod lod;
 pub mod raster;
 pub mod viewport;
 
@@ -32,6 +33,8 @@ pub struct FlameModel {
     pub critical: Vec<(i64, i64)>,
     /// Length of the critical path over all roots: what a span's contribution is a share of.
     pub critical_total_ns: i64,
+    /// Level-of-detail tiles of dense rows, built as frames need them.
+    pub lod: lod::Lod,
 }
 
 pub const MARK_ERROR: u8 = 1;
@@ -92,7 +95,17 @@ impl FlameModel {
             critical[critical_start[r] as usize..critical_start[r + 1] as usize].sort_unstable();
         }
         let critical_total_ns = sections.iter().map(|s| s.end_ns - s.start_ns).sum();
-        FlameModel { origin_ns, total_ns, row_interval, marks, error_prefix, critical_start, critical, critical_total_ns }
+        FlameModel {
+            origin_ns,
+            total_ns,
+            row_interval,
+            marks,
+            error_prefix,
+            critical_start,
+            critical,
+            critical_total_ns,
+            lod: lod::Lod::default(),
+        }
     }
 
     pub fn critical_in_row(&self, row: usize) -> &[(i64, i64)] {

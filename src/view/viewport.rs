@@ -41,6 +41,11 @@ impl Viewport {
         self.window_ns / self.width
     }
 
+    /// The canvas's time axis.
+    pub fn grid(&self) -> super::draw::Grid {
+        super::draw::Grid { origin_ns: self.start_ns, ns_per_px: self.ns_per_px() }
+    }
+
     /// Canvas x of a time (ns from the trace start).
     pub fn x_of(&self, t: f64) -> f64 {
         (t - self.start_ns) / self.window_ns * self.width
