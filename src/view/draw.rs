@@ -86,6 +86,8 @@ impl DrawList {
         self.critical.clear();
         let window = (vp.start_ns, vp.end_ns());
         let level = Level::for_ns_per_px(vp.ns_per_px());
+        // Just outside the canvas, so that clipped edges are not drawn.
+        let clip = |x: f64| x.clamp(-2.0, vp.width + 2.0);
         for row in vp.visible_rows() {
             let base = scene.layout.row_start[row] as usize;
             let spans = scene.layout.spans_in_row(row);
@@ -106,7 +108,6 @@ impl DrawList {
                     marks |= scene.model.marks[span as usize] & (MARK_ORPHAN | MARK_SKEW);
                 }
                 let dim = scene.matches.is_some_and(|m| m.prefix[b] - m.prefix[a] == 0);
-                let clip = |x: f64| x.clamp(-2.0, vp.width + 2.0);
                 let bar = Bar {
                     x: clip(run.x0),
                     w: clip(run.x1) - clip(run.x0),
@@ -128,8 +129,7 @@ impl DrawList {
                 }
                 self.bars.push(bar);
             };
-            let first = partition(0, spans.len(), |i| interval(i).1 < window.0);
-            let last = partition(first, spans.len(), |i| interval(i).0 <= window.1);
+            let (first, last) = in_window(spans.len(), interval, window);
             if (last - first) as f64 > vp.width * lod_min {
                 let mut canvas = CanvasRuns { canvas: vp.grid(), interval, in_view: (first, last), pending: None };
                 scene.model.lod.runs(row, spans.len(), first, interval, level, window, |run| canvas.push(run, &mut emit));
@@ -140,11 +140,9 @@ impl DrawList {
             if scene.show_critical {
                 let sections = scene.model.critical_in_row(row);
                 let interval = |i: usize| (sections[i].0 as f64, sections[i].1 as f64);
-                let first = partition(0, sections.len(), |i| interval(i).1 < window.0);
-                let last = partition(first, sections.len(), |i| interval(i).0 <= window.1);
+                let (first, last) = in_window(sections.len(), interval, window);
                 let row_first = self.critical.len();
                 for_each_run(first, last, interval, vp.grid(), |run| {
-                    let clip = |x: f64| x.clamp(-2.0, vp.width + 2.0);
                     let (x0, x1) = (clip(run.x0), clip(run.x1));
                     if let Some(prev) = self.critical[row_first..].last_mut() {
                         if prev.x + prev.w >= x0 - 0.5 {
@@ -166,6 +164,12 @@ impl DrawList {
 
 /// A row with more spans in view than this per canvas pixel is drawn from cached level-of-detail tiles.
 pub const LOD_MIN_SPANS_PER_PX: f64 = 1.0;
+
+/// The intervals (sorted by start, not overlapping) that meet `[t0, t1]`: `first..last`.
+fn in_window(len: usize, interval: impl Fn(usize) -> (f64, f64), (t0, t1): (f64, f64)) -> (usize, usize) {
+    let first = partition(0, len, |i| interval(i).1 < t0);
+    (first, partition(first, len, |i| interval(i).0 <= t1))
+}
 
 /// A linear time axis: x = (t - origin) / ns per px. The canvas has one (the viewport's); level-of-detail
 /// tiles have one anchored at the trace start.
