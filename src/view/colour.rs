@@ -61,6 +61,8 @@ pub struct Colours {
     /// Colour of each span.
     pub span: Vec<Rgb>,
     pub legend: Legend,
+    /// Tells these colours from any others made (`super::next_stamp`): caches of looks are kept per stamp.
+    pub stamp: u64,
 }
 
 /// What the colours mean: kept apart from the per-span colours, so the page can hold it without them.
@@ -95,7 +97,7 @@ pub fn is_light(rgb: Rgb) -> bool {
 
 /// Colours every span of `trace` by `mode`. O(n) plus a sort of the distinct services or operations.
 pub fn colours(set: &TraceSet, trace: &Trace, self_ns: &[i64], mode: Colouring) -> Colours {
-    match mode {
+    let colours = match mode {
         Colouring::Service => by_key(set, trace, |s| (s.service, crate::model::Strings::EMPTY)),
         Colouring::Operation => by_key(set, trace, |s| (s.service, s.name)),
         Colouring::SelfTime => by_self_time(trace, self_ns),
@@ -105,9 +107,10 @@ pub fn colours(set: &TraceSet, trace: &Trace, self_ns: &[i64], mode: Colouring) 
                 LegendEntry { rgb: ERROR_RGB, label: "error".into() },
                 LegendEntry { rgb: OK_RGB, label: "no error".into() },
             ];
-            Colours { span, legend: Legend { entries: legend, more: 0 } }
+            Colours { span, legend: Legend { entries: legend, more: 0 }, stamp: 0 }
         }
-    }
+    };
+    Colours { stamp: super::next_stamp(), ..colours }
 }
 
 /// One colour per distinct key, most frequent key first, so the legend starts with what fills the picture.
@@ -129,7 +132,7 @@ fn by_key(set: &TraceSet, trace: &Trace, key: impl Fn(&crate::model::Span) -> (S
     let index: FxHashMap<(Sym, Sym), Rgb> = keys.iter().enumerate().map(|(i, (k, _))| (*k, categorical(i))).collect();
     let span = trace.spans.iter().map(|s| index[&key(s)]).collect();
     let legend = keys.iter().take(LEGEND_LIMIT).map(|&(k, _)| LegendEntry { rgb: index[&k], label: label(k) }).collect();
-    Colours { span, legend: Legend { entries: legend, more: keys.len().saturating_sub(LEGEND_LIMIT) } }
+    Colours { span, legend: Legend { entries: legend, more: keys.len().saturating_sub(LEGEND_LIMIT) }, stamp: 0 }
 }
 
 /// A heat scale of self time, logarithmic (self times span many orders of magnitude), up to the largest.
@@ -144,7 +147,7 @@ fn by_self_time(trace: &Trace, self_ns: &[i64]) -> Colours {
         LegendEntry { rgb: rgb(heat((max / 30.0) as i64)), label: crate::model::format_duration(max_ns / 30) },
         LegendEntry { rgb: rgb(heat(max_ns)), label: format!("{} self", crate::model::format_duration(max_ns)) },
     ];
-    Colours { span, legend: Legend { entries: legend, more: 0 } }
+    Colours { span, legend: Legend { entries: legend, more: 0 }, stamp: 0 }
 }
 
 #[cfg(test)]

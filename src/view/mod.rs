@@ -157,6 +157,13 @@ pub fn prefix_counts(items: &[SpanIx], pred: impl Fn(SpanIx) -> bool) -> Vec<u32
     prefix
 }
 
+/// A number never handed out before (from 1): what colours and matches are stamped with, so that a cache
+/// of how spans look can tell whether they changed without comparing them.
+pub fn next_stamp() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Search matches in a form the renderer can use: which spans match, and a prefix count over the layout's
 /// row order so that a merged run knows in O(1) whether it holds a match.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -165,6 +172,8 @@ pub struct Matches {
     pub ordered: Vec<SpanIx>,
     pub is_match: Vec<bool>,
     pub prefix: Vec<u32>,
+    /// Tells these matches from any others made (`next_stamp`).
+    pub stamp: u64,
 }
 
 impl Matches {
@@ -176,7 +185,7 @@ impl Matches {
         let prefix = prefix_counts(&layout.row_spans, |s| is_match[s as usize]);
         let mut ordered = matching;
         ordered.sort_unstable_by_key(|&s| (trace.spans[s as usize].start_ns, layout.row[s as usize], s));
-        Matches { ordered, is_match, prefix }
+        Matches { ordered, is_match, prefix, stamp: next_stamp() }
     }
 }
 

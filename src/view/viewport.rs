@@ -43,7 +43,7 @@ impl Viewport {
 
     /// The canvas's time axis.
     pub fn grid(&self) -> super::draw::Grid {
-        super::draw::Grid { origin_ns: self.start_ns, ns_per_px: self.ns_per_px() }
+        super::draw::Grid::new(self.start_ns, self.ns_per_px())
     }
 
     /// Canvas x of a time (ns from the trace start).

@@ -49,7 +49,7 @@ fn draw_list_merges_thin_spans_and_paints_them() {
     let analysis = analyze(&set, 0);
     let model = FlameModel::new(&set, trace, &analysis);
     let cols = colours(&set, trace, &analysis.stats.self_ns, Colouring::Service);
-    let scene = Scene { trace, layout: &analysis.layout, model: &model, colours: &cols.span, matches: None, show_critical: false };
+    let scene = Scene { trace, layout: &analysis.layout, model: &model, colours: &cols, matches: None, show_critical: false };
     // 200 px for 1000 µs: five 1-µs children per pixel column.
     let vp = Viewport::new(model.total_ns, analysis.layout.row_count(), 200.0, 120.0);
     let mut list = DrawList::default();

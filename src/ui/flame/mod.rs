@@ -19,7 +19,7 @@ use crate::analysis::summary::Finding;
 use crate::analysis::TraceAnalysis;
 use crate::model::{SpanIx, Trace};
 use crate::view::colour::{colours, css, Colouring, Colours, Legend};
-use crate::view::draw::{hit, DrawList, Scene};
+use crate::view::draw::{hit, DrawList, LookKey, Scene};
 use crate::view::viewport::{Viewport, ROW_HEIGHT};
 use crate::view::{find_span, find_spans, relative, FlameModel, Matches, Move};
 use leptos::html;
@@ -47,6 +47,8 @@ pub struct Flame {
     colours: Colours,
     vp: Viewport,
     list: DrawList,
+    /// What `list` was built for: a frame that changes none of it (hover, selection, cursor, theme) reuses it.
+    list_for: Option<(Viewport, LookKey, bool)>,
     matches: Option<Matches>,
     show_critical: bool,
     hover: Option<SpanIx>,
@@ -73,6 +75,7 @@ impl Flame {
             colours,
             vp,
             list: DrawList::default(),
+            list_for: None,
             matches: None,
             show_critical: true,
             hover: None,
@@ -132,11 +135,19 @@ impl Flame {
                     trace,
                     layout: &analysis.layout,
                     model: &self.model,
-                    colours: &self.colours.span,
+                    colours: &self.colours,
                     matches: self.matches.as_ref(),
                     show_critical: self.show_critical,
                 };
-                self.list.build(&scene, &self.vp);
+                let built_for = (self.vp, scene.look_key(), self.show_critical);
+                if self.list_for != Some(built_for) {
+                    self.list.build(&scene, &self.vp);
+                    self.list_for = Some(built_for);
+                }
+                if let Some(perf) = &perf {
+                    // The draw list's share of the frame, for the browser benchmark.
+                    let _ = perf.measure_with_start_mark("spanlens:frame-list", "spanlens:frame-start");
+                }
                 painter.begin(self.vp.width, self.vp.height, theme.bg);
                 painter.flame(&Frame { set: &file.set, trace, vp: &self.vp, list: &self.list, theme });
                 let hover = self.hover.filter(|&h| Some(h) != self.selected).and_then(|h| self.span_rect(h));
