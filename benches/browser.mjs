@@ -1,7 +1,9 @@
 // Browser benchmark: generated traces (Jaeger JSON and OTLP/JSON; 10k, 100k, 1M spans) dropped on the built
 // viewer in headless chromium (--disable-gpu, window 1600×1000). Prints, per file: size, drop → first complete
 // frame, WASM memory, the browser's process memory (PSS of all its processes, peak while loading), and frame
-// times while zooming and panning with real input events (p50/p95), plus zoomed-out frames alone.
+// times while zooming and panning with real input events (p50/p95), zoomed-out frames alone (dragging the rows
+// up and down) and frames while hovering (the drawing stays; outline and cursor move). Frame columns also give
+// the draw list's share.
 //
 //   bash benches/browser.sh            (builds dist/ and the generator, then runs this)
 //   node benches/browser.mjs [sizes]   (sizes like 10k,100k,1m; default all three)
@@ -108,17 +110,24 @@ async function measure(browser, server, file) {
   const cx = canvas.x + canvas.width / 2;
   const cy = canvas.y + canvas.height / 3;
   const frames = async (act) => {
-    await page.evaluate(() => performance.clearMeasures('spanlens:frame'));
+    await page.evaluate(() => { performance.clearMeasures('spanlens:frame'); performance.clearMeasures('spanlens:frame-list'); });
     await act();
     await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
-    return page.evaluate(() => performance.getEntriesByName('spanlens:frame').map((e) => e.duration));
+    return page.evaluate(() => ['spanlens:frame', 'spanlens:frame-list'].map((n) => performance.getEntriesByName(n).map((e) => e.duration)));
   };
   const nextFrame = () => page.evaluate(() => new Promise((ok) => requestAnimationFrame(ok)));
+  // Zoomed out: the whole trace, dragged up and down by 10 px (scrolling the rows), so every frame draws anew.
   await page.mouse.move(cx, cy);
-  const zoomedOut = await frames(async () => {
+  await page.mouse.down();
+  const [zoomedOut, zoomedOutList] = await frames(async () => {
+    for (let i = 0; i < 20; i++) { await page.mouse.move(cx, cy - 20 - (i % 2) * 10); await nextFrame(); }
+  });
+  await page.mouse.up();
+  // Hovering: the pointer moves over the bars, the drawing stays.
+  const [hovering] = await frames(async () => {
     for (let i = 0; i < 20; i++) { await page.mouse.move(cx + (i % 2 ? 3 : -3), cy); await nextFrame(); }
   });
-  const moving = await frames(async () => {
+  const [moving, movingList] = await frames(async () => {
     for (let i = 0; i < 30; i++) { await page.mouse.wheel(0, -100); await nextFrame(); }
     await page.mouse.down();
     for (let i = 0; i < 30; i++) { await page.mouse.move(cx - 15 * i, cy + (i % 5)); await nextFrame(); }
@@ -127,21 +136,21 @@ async function measure(browser, server, file) {
     for (let i = 0; i < 20; i++) { await page.mouse.wheel(i % 2 ? 200 : -200, 0); await nextFrame(); }
   });
   await context.close();
-  return { phases, longest, wasm, peak, zoomedOut, moving };
+  return { phases, longest, wasm, peak, zoomedOut, zoomedOutList, hovering, moving, movingList };
 }
 
 const server = await startServer();
 const browser = await launchBrowser();
 const phaseRows = [];
 const PHASES = ['read', 'parsed', 'trees', 'analyzed', 'summarized', 'first-frame'];
-console.log('| trace | spans | file | drop → first frame | longest block while loading | WASM memory | browser memory (peak) | frame p50 / p95 zoom+pan | zoomed-out frame p50 |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| trace | spans | file | drop → first frame | longest block while loading | WASM memory | browser memory (peak) | frame p50 / p95 zoom+pan | zoomed-out frame p50 | hover frame p50 |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const size of SIZES) {
   for (const [format, ext] of FORMATS) {
     const file = traceFile(size, format, ext);
     const r = await measure(browser, server, file);
     const trace = format === 'jaeger' ? 'Jaeger JSON' : 'OTLP/JSON';
-    const row = `| ${trace} | ${size} | ${mb(statSync(file).size)} | ${(r.phases['first-frame'] / 1000).toFixed(2)} s | ${(r.longest / 1000).toFixed(2)} s | ${mb(r.wasm)} | ${mb(r.peak)} | ${pct(r.moving, 50).toFixed(1)} / ${pct(r.moving, 95).toFixed(1)} ms (${r.moving.length} frames) | ${pct(r.zoomedOut, 50).toFixed(1)} ms |`;
+    const row = `| ${trace} | ${size} | ${mb(statSync(file).size)} | ${(r.phases['first-frame'] / 1000).toFixed(2)} s | ${(r.longest / 1000).toFixed(2)} s | ${mb(r.wasm)} | ${mb(r.peak)} | ${pct(r.moving, 50).toFixed(1)} / ${pct(r.moving, 95).toFixed(1)} ms (${r.moving.length} frames; draw list p95 ${pct(r.movingList, 95).toFixed(1)}) | ${pct(r.zoomedOut, 50).toFixed(1)} ms (draw list ${pct(r.zoomedOutList, 50).toFixed(1)}) | ${pct(r.hovering, 50).toFixed(1)} ms |`;
     console.log(row);
     phaseRows.push(`| ${trace} | ${size} | ${PHASES.map((p) => `${((r.phases[p] ?? NaN) / 1000).toFixed(2)}`).join(' | ')} |`);
   }
