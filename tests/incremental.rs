@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use spanlens::formats::{parse, IncrementalParse};
+use spanlens::formats::{parse, IncrementalParse, Prescan};
 use spanlens::generate::{generate, GenConfig, GenFormat};
 use spanlens::model::TraceSet;
 
@@ -60,14 +60,29 @@ fn incremental(name: &str, bytes: &[u8], budget: usize) -> Result<TraceSet, span
     p.finish()
 }
 
-fn same_as_whole(name: &str, bytes: &[u8], budgets: &[usize]) {
+/// Scanned while arriving `arrival` bytes at a time (as a file is read), then read in slices of `budget`.
+fn prescanned(name: &str, bytes: &[u8], arrival: usize, budget: usize) -> Result<TraceSet, spanlens::LoadError> {
+    let mut prescan = Prescan::default();
+    for end in (0..bytes.len()).step_by(arrival).skip(1).chain([bytes.len()]) {
+        prescan.scan(&bytes[..end]);
+    }
+    let mut p = IncrementalParse::with_prescan(name, bytes, prescan);
+    while !p.step(budget) {}
+    p.finish()
+}
+
+/// Read in slices of each budget, and scanned while arriving in pieces of each size: the same as `parse`.
+fn same_as_whole(name: &str, bytes: &[u8], budgets: &[usize], arrivals: &[usize]) {
     let whole = parse(name, bytes);
+    let same = |sliced: Result<TraceSet, spanlens::LoadError>, how: String| match (&whole, &sliced) {
+        (Ok(a), Ok(b)) => assert_eq!(render(a), render(b), "{name} {how}"),
+        (Err(a), Err(b)) => assert_eq!(a, b, "{name} {how}"),
+        _ => panic!("{name} {how}: {:?} vs {:?}", whole.as_ref().err(), sliced.as_ref().err()),
+    };
     for &budget in budgets {
-        let sliced = incremental(name, bytes, budget);
-        match (&whole, &sliced) {
-            (Ok(a), Ok(b)) => assert_eq!(render(a), render(b), "{name} in slices of {budget}"),
-            (Err(a), Err(b)) => assert_eq!(a, b, "{name} in slices of {budget}"),
-            _ => panic!("{name} in slices of {budget}: {:?} vs {:?}", whole.as_ref().err(), sliced.as_ref().err()),
+        same(incremental(name, bytes, budget), format!("in slices of {budget}"));
+        for &arrival in arrivals {
+            same(prescanned(name, bytes, arrival, budget), format!("arriving {arrival} bytes at a time, in slices of {budget}"));
         }
     }
 }
@@ -79,7 +94,7 @@ fn every_fixture_reads_the_same_in_slices() {
         if path.extension().is_some_and(|e| e == "json") {
             let bytes = std::fs::read(&path).unwrap();
             let name = path.file_name().unwrap().to_string_lossy().to_string();
-            same_as_whole(&name, &bytes, &[1, 13, 700, usize::MAX]);
+            same_as_whole(&name, &bytes, &[1, 13, 700, usize::MAX], &[4096, 100_000]);
         }
     }
 }
@@ -89,7 +104,7 @@ fn generated_traces_read_the_same_in_slices() {
     for format in [GenFormat::OtlpJson, GenFormat::OtlpJsonl, GenFormat::JaegerJson, GenFormat::ZipkinV2] {
         for (spans, traces) in [(300, 1), (500, 3)] {
             let bytes = generate(&GenConfig { spans, traces, seed: 3, format });
-            same_as_whole(&format!("gen.{}", format.extension()), &bytes, &[64, 5000, usize::MAX]);
+            same_as_whole(&format!("gen.{}", format.extension()), &bytes, &[64, 5000, usize::MAX], &[1, 999]);
         }
     }
 }
@@ -111,9 +126,11 @@ fn broken_and_odd_inputs_give_the_whole_readers_answer() {
         "[{\"traceId\":\"1\",\"id\":\"2\",\"name\":\"{[\\\"]}\"}, 3]",
         "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[]}]}]}\n{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"b\"}]}]}]}\n",
         "{\"a\":1]",
+        "\u{feff}{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"after a byte-order mark\"}]}]}]}",
+        "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"one line\"}]}]}]}\n   \n",
     ];
     for (i, text) in cases.iter().enumerate() {
-        same_as_whole(&format!("case{i}.json"), text.as_bytes(), &[1, 3, usize::MAX]);
+        same_as_whole(&format!("case{i}.json"), text.as_bytes(), &[1, 3, usize::MAX], &[1, 2, 5]);
     }
 }
 
@@ -121,6 +138,6 @@ fn broken_and_odd_inputs_give_the_whole_readers_answer() {
 fn prefixes_of_a_real_file_give_the_same_errors() {
     let bytes = std::fs::read(fixtures_dir().join("jaeger-petclinic-single-trace.json")).unwrap();
     for cut in (0..bytes.len()).step_by(53) {
-        same_as_whole("cut.json", &bytes[..cut], &[29]);
+        same_as_whole("cut.json", &bytes[..cut], &[29], &[97]);
     }
 }

@@ -297,9 +297,61 @@ pub struct IncrementalParse<'a> {
 /// Scanning is cheap next to reading: it is weighted this much in `progress`.
 const SCAN_WEIGHT: f64 = 0.1;
 
+/// The scanner run over an input while it is still arriving (between reads of a file), so that the reading
+/// and the scanning overlap; `IncrementalParse::with_prescan` goes on from where it stopped.
+#[derive(Default)]
+pub struct Prescan {
+    /// Started once the input is long enough to tell whether it has a byte-order mark.
+    scanner: Option<Scanner>,
+    body_start: usize,
+    /// Where the search for the body's first newline got to, and the newline once found: JSONL or not is
+    /// known from the first line and what follows it.
+    newline_search: usize,
+    newline: Option<usize>,
+    /// Settled once something follows the first newline; until then the scanner reads it as JSON.
+    jsonl: Option<bool>,
+    found: Vec<Document>,
+}
+
+impl Prescan {
+    /// Scans `prefix`: the input so far, the same bytes as last time and more. The scanner reads a JSON
+    /// document and a JSONL one alike until a second top-level value starts, which it can only reach after
+    /// the first line and the first character after it, by which time `looks_like_jsonl` is settled.
+    pub fn scan(&mut self, prefix: &[u8]) {
+        if self.scanner.is_none() {
+            if prefix.len() < BOM.len() && BOM.starts_with(prefix) {
+                return;
+            }
+            self.body_start = if prefix.starts_with(BOM) { BOM.len() } else { 0 };
+            self.scanner = Some(Scanner::new(false));
+        }
+        let body = &prefix[self.body_start..];
+        if self.newline.is_none() {
+            self.newline = memchr::memchr(b'\n', &body[self.newline_search..]).map(|at| self.newline_search + at);
+            self.newline_search = body.len();
+        }
+        let scanner = self.scanner.as_mut().expect("started above");
+        if let (None, Some(newline)) = (self.jsonl, self.newline) {
+            if !body[newline..].trim_ascii().is_empty() {
+                let jsonl = looks_like_jsonl(body);
+                self.jsonl = Some(jsonl);
+                scanner.jsonl = jsonl;
+            }
+        }
+        scanner.scan(body, usize::MAX, &mut self.found);
+    }
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 impl<'a> IncrementalParse<'a> {
     pub fn new(name: &str, bytes: &'a [u8]) -> IncrementalParse<'a> {
-        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        IncrementalParse::with_prescan(name, bytes, Prescan::default())
+    }
+
+    /// Goes on from a `Prescan` of the same input (now whole).
+    pub fn with_prescan(name: &str, bytes: &'a [u8], prescan: Prescan) -> IncrementalParse<'a> {
+        let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
         let jsonl = looks_like_jsonl(body);
         let mut builder = Builder::new(name, bytes.len() as u64);
         builder.deferred = true;
@@ -309,9 +361,9 @@ impl<'a> IncrementalParse<'a> {
         let mut parse = IncrementalParse {
             name: name.to_string(),
             bytes: body,
-            scanner: Scanner::new(jsonl),
+            scanner: Scanner { jsonl, ..prescan.scanner.unwrap_or_else(|| Scanner::new(jsonl)) },
             builder,
-            queue: Default::default(),
+            queue: prescan.found.into(),
             array: 0,
             element: 0,
             skeleton_read: false,

@@ -17,7 +17,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::Deserialize;
 use std::fmt;
 
-pub use incremental::IncrementalParse;
+pub use incremental::{IncrementalParse, Prescan};
 pub use json::{Code, Float, Int, Scalar, Text};
 
 /// Why a file could not be read, and where: file, 1-based line and column, and the JSON path of the field.

@@ -53,6 +53,15 @@ impl ByteReader {
         Ok(())
     }
 
+    /// The (decompressed) input so far: nothing until it is known whether it is gzip.
+    pub fn bytes(&self) -> &[u8] {
+        match &self.state {
+            State::Sniffing(_) => &[],
+            State::Plain(buf) => buf,
+            State::Gzip(decoder) => decoder.get_ref(),
+        }
+    }
+
     /// Bytes of input pushed so far.
     pub fn read(&self) -> u64 {
         self.read
@@ -99,7 +108,9 @@ mod tests {
     fn read_in_two(input: &[u8], split: usize) -> Result<Vec<u8>, String> {
         let mut r = ByteReader::new(input.len());
         r.push(&input[..split])?;
+        let so_far = r.bytes().to_vec();
         r.push(&input[split..])?;
+        assert!(r.bytes().starts_with(&so_far), "what has arrived is a prefix of what follows");
         assert_eq!(r.read(), input.len() as u64);
         r.finish()
     }
@@ -124,6 +135,7 @@ mod tests {
         let mut r = ByteReader::new(0);
         for b in &input {
             r.push(std::slice::from_ref(b)).unwrap();
+            assert!(TEXT.as_bytes().starts_with(r.bytes()), "unpacked so far: a prefix of the text");
         }
         assert!(r.is_gzip());
         assert_eq!(r.finish().unwrap(), TEXT.as_bytes());
