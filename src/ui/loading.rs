@@ -77,14 +77,22 @@ pub async fn load_one(state: AppState, input: Input) -> Result<Rc<LoadedFile>, F
         let stop = || fail(format!("Loading {name} was cancelled."));
         let (bytes, prescan) = match input {
             Input::Bytes { bytes, .. } => (gunzip(bytes).map_err(|e| fail(format!("{name}: {e}")))?, Prescan::default()),
-            Input::Url(url) => {
-                let bytes = fetch(&url).await.map_err(|e| fail(format!("{url}: {e}")))?;
-                (gunzip(bytes).map_err(|e| fail(format!("{url}: {e}")))?, Prescan::default())
+            Input::Url(url) => match fetch(&url).await.map_err(|e| fail(format!("{url}: {e}")))? {
+                Some((chunks, size)) => read_chunks(chunks, size, &format!("Downloading {url}"), &cancel, &step)
+                    .await
+                    .map_err(|e| match e {
+                        None => stop(),
+                        Some(e) => fail(format!("{url}: {e}")),
+                    })?,
+                None => (Vec::new(), Prescan::default()),
+            },
+            Input::File(file) => {
+                let (chunks, size) = (Chunks::of_file(&file), Some(file.size() as u64));
+                read_chunks(chunks, size, &format!("Reading {name}"), &cancel, &step).await.map_err(|e| match e {
+                    None => stop(),
+                    Some(e) => fail(format!("{name}: {e}")),
+                })?
             }
-            Input::File(file) => read_file(&file, &name, &cancel, &step).await.map_err(|e| match e {
-                None => stop(),
-                Some(e) => fail(format!("{name}: {e}")),
-            })?,
         };
         mark("spanlens:read");
         // Parsed a slice at a time (`IncrementalParse`), yielding every 50 ms: the bar moves and clicks are answered.
@@ -158,24 +166,23 @@ const PARSE_SLICE_BYTES: usize = 256 * 1024;
 /// The read buffer's size (streams may fill less of it), and how often the progress bar moves while reading.
 const CHUNK_BYTES: u32 = 8 * 1024 * 1024;
 
-/// Reads a file in chunks into one buffer (gunzipping on the way when it is gzip), reporting bytes read, and
-/// scans what has arrived while the next chunk is being read (`Prescan`), so reading and scanning overlap.
-/// `Err(None)` means cancelled.
-async fn read_file(
-    file: &web_sys::File,
-    name: &str,
+/// Reads an input in chunks into one buffer (gunzipping on the way when it is gzip), reporting bytes read (of
+/// `size`, when known), and scans what has arrived while the next chunk is being read (`Prescan`), so that
+/// reading and scanning overlap. `doing` says what, for the progress label. `Err(None)` means cancelled.
+async fn read_chunks(
+    mut chunks: Chunks<'_>,
+    size: Option<u64>,
+    doing: &str,
     cancel: &AtomicBool,
     step: &impl Fn(String, u64, u64),
 ) -> Result<(Vec<u8>, Prescan), Option<String>> {
-    let size = file.size() as u64;
-    let mut reader = ByteReader::new(size as usize);
+    let mut reader = ByteReader::new(size.unwrap_or(0) as usize);
     let mut prescan = Prescan::default();
-    let mut chunks = Chunks::new(file);
     let mut chunk: Vec<u8> = Vec::new();
     let (mut offset, mut reported) = (0u64, 0u64);
     let mut pause = Yielder::new(50.0);
     let mut pending = chunks.request(None);
-    while let Some(array) = pending.wait().await.map_err(|e| Some(format!("could not read the file: {e}")))? {
+    while let Some(array) = pending.wait().await.map_err(Some)? {
         if cancel.load(Ordering::Relaxed) {
             chunks.cancel();
             return Err(None);
@@ -186,31 +193,39 @@ async fn read_file(
         pending = chunks.request(Some(array.buffer()));
         reader.push(&chunk).map_err(Some)?;
         prescan.scan(reader.bytes());
+        offset += chunk.len() as u64;
+        // Streams hand out a few hundred KB at a time: the bar moves every `CHUNK_BYTES`, at the end, and
+        // when the page is about to paint anyway.
+        if offset >= reported + CHUNK_BYTES as u64 || size.is_some_and(|size| offset >= size) || pause.due() {
+            reported = offset;
+            let unpacking = if reader.is_gzip() { " and unpacking" } else { "" };
+            let amount = match size {
+                Some(size) => format!("{} of {}", format::bytes(offset), format::bytes(size)),
+                None => format::bytes(offset),
+            };
+            step(format!("{doing}{unpacking}… {amount}"), offset, size.unwrap_or(0));
+        }
         // Reads that the stream has buffered resolve at once, without a turn of the event loop between them.
         pause.maybe_yield().await;
-        offset += chunk.len() as u64;
-        // Streams hand out a few hundred KB at a time: the bar moves every `CHUNK_BYTES`.
-        if offset < reported + CHUNK_BYTES as u64 && offset < size {
-            continue;
-        }
-        reported = offset;
-        let verb = if reader.is_gzip() { "Reading and unpacking" } else { "Reading" };
-        let amount = format!("{} of {}", format::bytes(offset), format::bytes(size));
-        step(format!("{verb} {name}… {amount}"), offset, size);
+    }
+    if cancel.load(Ordering::Relaxed) {
+        return Err(None);
     }
     Ok((reader.finish().map_err(Some)?, prescan))
 }
 
-/// A file's bytes a chunk at a time. A BYOB stream reader fills one reused buffer: twice as fast as slicing
-/// the file, and no garbage buffer per chunk (170 MB less browser memory for a 900 MB file). Where a
-/// browser has no BYOB reader for files, the file is sliced instead.
+/// An input's bytes a chunk at a time. A BYOB stream reader fills one reused buffer: twice as fast as slicing
+/// a file, and no garbage buffer per chunk (170 MB less browser memory for a 900 MB file). A stream that is
+/// not a byte stream is read chunk by chunk as it gives them; a file whose stream has no BYOB reader is sliced.
 enum Chunks<'a> {
-    Stream(web_sys::ReadableStreamByobReader),
+    Byob(web_sys::ReadableStreamByobReader),
+    Stream(web_sys::ReadableStreamDefaultReader),
     Slices { file: &'a web_sys::File, offset: f64 },
 }
 
 /// A read under way.
 enum Pending {
+    Byob(JsFuture),
     Stream(JsFuture),
     Slice(JsFuture),
     Done,
@@ -218,21 +233,29 @@ enum Pending {
 }
 
 impl<'a> Chunks<'a> {
-    fn new(file: &'a web_sys::File) -> Chunks<'a> {
+    fn of_file(file: &'a web_sys::File) -> Chunks<'a> {
         match web_sys::ReadableStreamByobReader::new(&file.stream()) {
-            Ok(reader) => Chunks::Stream(reader),
+            Ok(reader) => Chunks::Byob(reader),
             Err(_) => Chunks::Slices { file, offset: 0.0 },
         }
     }
 
-    /// Starts reading the next chunk. A stream reads into `buffer`, the last chunk's (its bytes copied out
-    /// by now), which it takes over and hands back with the chunk.
+    fn of_stream(stream: &web_sys::ReadableStream) -> Result<Chunks<'static>, String> {
+        match web_sys::ReadableStreamByobReader::new(stream) {
+            Ok(reader) => Ok(Chunks::Byob(reader)),
+            Err(_) => web_sys::ReadableStreamDefaultReader::new(stream).map(Chunks::Stream).map_err(js_error_text),
+        }
+    }
+
+    /// Starts reading the next chunk. A BYOB reader reads into `buffer`, the last chunk's (its bytes copied
+    /// out by now), which it takes over and hands back with the chunk.
     fn request(&mut self, buffer: Option<js_sys::ArrayBuffer>) -> Pending {
         match self {
-            Chunks::Stream(reader) => {
+            Chunks::Byob(reader) => {
                 let buffer = buffer.unwrap_or_else(|| js_sys::ArrayBuffer::new(CHUNK_BYTES));
-                Pending::Stream(JsFuture::from(reader.read_with_array_buffer_view(&js_sys::Uint8Array::new(&buffer))))
+                Pending::Byob(JsFuture::from(reader.read_with_array_buffer_view(&js_sys::Uint8Array::new(&buffer))))
             }
+            Chunks::Stream(reader) => Pending::Stream(JsFuture::from(reader.read())),
             Chunks::Slices { file, offset } => {
                 let size = file.size();
                 if *offset >= size {
@@ -251,24 +274,25 @@ impl<'a> Chunks<'a> {
     }
 
     fn cancel(&self) {
-        if let Chunks::Stream(reader) = self {
-            let _ = reader.cancel();
-        }
+        let _ = match self {
+            Chunks::Byob(reader) => reader.cancel(),
+            Chunks::Stream(reader) => reader.cancel(),
+            Chunks::Slices { .. } => return,
+        };
     }
 }
 
 impl Pending {
-    /// The chunk, or `None` at the end of the file.
+    /// The chunk, or `None` at the end of the input.
     async fn wait(self) -> Result<Option<js_sys::Uint8Array>, String> {
+        let read_result = |result: wasm_bindgen::JsValue| {
+            let result: web_sys::ReadableStreamReadResult = result.unchecked_into();
+            (!result.get_done().unwrap_or(true)).then(|| result.get_value().unchecked_into::<js_sys::Uint8Array>())
+        };
+        let failed = |err| format!("could not read: {}", js_error_text(err));
         match self {
-            Pending::Stream(read) => {
-                let result: web_sys::ReadableStreamReadResult = read.await.map_err(js_error_text)?.unchecked_into();
-                if result.get_done().unwrap_or(true) {
-                    return Ok(None);
-                }
-                Ok(Some(result.get_value().unchecked_into()))
-            }
-            Pending::Slice(read) => Ok(Some(js_sys::Uint8Array::new(&read.await.map_err(js_error_text)?))),
+            Pending::Byob(read) | Pending::Stream(read) => Ok(read_result(read.await.map_err(failed)?)),
+            Pending::Slice(read) => Ok(Some(js_sys::Uint8Array::new(&read.await.map_err(failed)?))),
             Pending::Done => Ok(None),
             Pending::Failed(err) => Err(err),
         }
@@ -282,22 +306,23 @@ fn gunzip(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
     }
 }
 
-async fn fetch(url: &str) -> Result<Vec<u8>, String> {
+/// Starts a download: the body's chunks (`None`: no body), and its size when the server gives it (not when
+/// the body comes compressed, as the stream then gives more bytes than the header counts).
+async fn fetch(url: &str) -> Result<Option<(Chunks<'static>, Option<u64>)>, String> {
     let response = gloo_net::http::Request::get(url)
         .send()
         .await
         .map_err(|e| format!("could not fetch: {e}"))?;
     if !response.ok() {
-        return Err(format!(
-            "the server answered HTTP {} {}",
-            response.status(),
-            response.status_text()
-        ));
+        return Err(format!("the server answered HTTP {} {}", response.status(), response.status_text()));
     }
-    response
-        .binary()
-        .await
-        .map_err(|e| format!("could not read the response: {e}"))
+    let headers = response.headers();
+    let size = match headers.get("content-encoding") {
+        Some(encoding) if encoding != "identity" => None,
+        _ => headers.get("content-length").and_then(|n| n.trim().parse().ok()),
+    };
+    let Some(stream) = response.body() else { return Ok(None) };
+    Ok(Some((Chunks::of_stream(&stream)?, size)))
 }
 
 /// Parses the bundled sample (synchronously, no progress).

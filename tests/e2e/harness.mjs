@@ -36,14 +36,17 @@ function under(root, urlPath) {
 
 /**
  * Starts a static server on 127.0.0.1 (a free port): `/` and everything else from dist/, `/fixtures/*` from
- * ../shared/fixtures, and `pages` (path → HTML string) for test-only pages such as an embedding parent.
+ * ../shared/fixtures, `pages` (path → HTML string) for test-only pages such as an embedding parent, and
+ * `routes` (path → handler(req, res, url)) for test-only responses such as a slow download.
  * Files are streamed, never held whole.
  * Returns { origin, url(path), close() }.
  */
-export async function startServer({ pages = {} } = {}) {
+export async function startServer({ pages = {}, routes = {} } = {}) {
   const server = http.createServer(async (req, res) => {
-    const path = new URL(req.url, 'http://x').pathname;
+    const url = new URL(req.url, 'http://x');
+    const path = url.pathname;
     try {
+      if (routes[path]) return await routes[path](req, res, url);
       if (pages[path] !== undefined) {
         res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' });
         return res.end(pages[path]);

@@ -8,7 +8,29 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DIST, dropFiles, newPage, serveAndLaunch, waitForTrace } from './harness.mjs';
 
-const env = serveAndLaunch();
+const env = serveAndLaunch({ routes: { '/__slow.jsonl': slowDownload } });
+
+/**
+ * A download that takes its time: `?lines=` copies of the bundled sample as OTLP JSONL (each under its own
+ * trace id), sent 64 KB every `?ms=` milliseconds, with its length in the headers.
+ */
+async function slowDownload(req, res, url) {
+  const text = JSON.stringify(JSON.parse(await readFile(join(DIST, 'public/samples/checkout.otlp.json'), 'utf8')));
+  const id = text.match(/"traceId":"([0-9a-f]{32})"/)[1];
+  const lines = Number(url.searchParams.get('lines'));
+  const body = Buffer.from(Array.from({ length: lines }, (_, i) => text.replaceAll(id, (i + 1).toString(16).padStart(32, '0')) + '\n').join(''));
+  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-length': body.length, 'cache-control': 'no-store' });
+  let at = 0;
+  const timer = setInterval(() => {
+    res.write(body.subarray(at, at + 65536));
+    at += 65536;
+    if (at >= body.length) {
+      clearInterval(timer);
+      res.end();
+    }
+  }, Number(url.searchParams.get('ms')));
+  res.on('close', () => clearInterval(timer));
+}
 
 async function open() {
   const page = await newPage(env.browser, { viewport: { width: 1280, height: 800 } });
@@ -58,6 +80,25 @@ describe('large files', () => {
     assert.deepEqual(await fileNames(page), ['checkout.otlp.json'], 'the cancelled file is not added');
     assert.equal(await page.locator('.error-panel').count(), 0, 'cancelling is not an error');
     assert.deepEqual(page.errors, []);
+  });
+
+  test('a download shows its bytes as they arrive, loads whole, and Cancel stops another', async () => {
+    const page = await newPage(env.browser, { viewport: { width: 1280, height: 800 } });
+    await page.goto(env.server.url('/?url=/__slow.jsonl?lines=30%26ms=40'));
+    const progress = page.getByTestId('progress');
+    await progress.getByText(/Downloading .*__slow\.jsonl.*… [\d.]+ [KM]B of [\d.]+ MB/).waitFor();
+    await progress.waitFor({ state: 'detached', timeout: 60_000 });
+    assert.equal(await page.getByTestId('trace-picker').locator('option').count(), 30, 'every line arrived and was read');
+    assert.match(await page.getByTestId('span-count').first().textContent(), /^120\b/);
+    // A slower one, cancelled half way.
+    await page.evaluate(() => { history.replaceState(null, '', '/?url=/__slow.jsonl?lines=200%26ms=100'); });
+    await page.reload();
+    await progress.getByText(/Downloading .*of/).waitFor();
+    await page.getByTestId('cancel-load').click();
+    await progress.waitFor({ state: 'detached', timeout: 10_000 });
+    assert.equal(await page.locator('.error-panel').count(), 0, 'cancelling is not an error');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
   });
 
   test('a second file dropped while the first loads loads too', async () => {
