@@ -18,6 +18,13 @@ fn rgba(rgb: Rgb) -> u32 {
     u32::from_le_bytes([(rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8, 0xff])
 }
 
+/// [v, v + len) rounded to whole pixels, at least one long, clipped to [0, max).
+fn whole(v: f64, len: f64, max: usize) -> (usize, usize) {
+    let round = |v: f64| v.round().clamp(0.0, max as f64) as usize;
+    let start = round(v);
+    (start, round(v + len).max((start + 1).min(max)))
+}
+
 /// `rgb` faded towards `bg` by `t` (0 = rgb, 1 = bg): dimming without alpha blending.
 pub fn mix(rgb: Rgb, bg: Rgb, t: f64) -> Rgb {
     let channel = |shift: u32| {
@@ -39,16 +46,38 @@ impl Raster {
     /// Fills the rectangle [x, x + w) × [y, y + h) (device px), rounded to whole pixels, at least one pixel
     /// wide and high, clipped to the buffer.
     pub fn fill(&mut self, x: f64, y: f64, w: f64, h: f64, rgb: Rgb) {
-        let round = |v: f64, max: usize| v.round().clamp(0.0, max as f64) as usize;
-        let (x0, y0) = (round(x, self.width), round(y, self.height));
-        let x1 = round(x + w, self.width).max((x0 + 1).min(self.width));
-        let y1 = round(y + h, self.height).max((y0 + 1).min(self.height));
+        let ((x0, x1), (y0, y1)) = (whole(x, w, self.width), whole(y, h, self.height));
         if x0 >= x1 || y0 >= y1 {
             return;
         }
         let colour = rgba(rgb);
         for row in self.pixels[y0 * self.width..y1 * self.width].chunks_exact_mut(self.width) {
             row[x0..x1].fill(colour);
+        }
+    }
+
+    /// Fills rectangles (x, w, colour) that share the rows [y, y + h), as `fill` would one by one: each is
+    /// drawn on the first row, which the other rows then copy. A row of the flame graph holds thousands of
+    /// bars a pixel or two wide; this way each costs one pixel row, not one per row of its height. (The
+    /// band must be the same all the way down before: background and vertical lines only.)
+    pub fn fill_band(&mut self, y: f64, h: f64, rects: impl IntoIterator<Item = (f64, f64, Rgb)>) {
+        let (y0, y1) = whole(y, h, self.height);
+        if y0 >= y1 {
+            return;
+        }
+        let (width, top) = (self.width, y0 * self.width);
+        let (mut lo, mut hi) = (width, 0);
+        for (x, w, rgb) in rects {
+            let (x0, x1) = whole(x, w, width);
+            if x0 < x1 {
+                self.pixels[top + x0..top + x1].fill(rgba(rgb));
+                (lo, hi) = (lo.min(x0), hi.max(x1));
+            }
+        }
+        if lo < hi {
+            for row in y0 + 1..y1 {
+                self.pixels.copy_within(top + lo..top + hi, row * width + lo);
+            }
         }
     }
 
@@ -83,6 +112,22 @@ mod tests {
         r.fill(-5.0, -5.0, 100.0, 100.0, 0x0000ff); // clipped
         assert_eq!(r.at(9, 3), 0x0000ff);
         assert_eq!(&r.bytes()[..4], &[0, 0, 0xff, 0xff]);
+    }
+
+    #[test]
+    fn a_band_fills_what_its_rectangles_fill_one_by_one() {
+        let (mut band, mut one_by_one) = (Raster::default(), Raster::default());
+        // Odd sizes, edges between pixels, overlaps, one past the right edge, one too thin to be seen.
+        let rects = [(0.4, 3.3, 0x010203), (2.6, 0.2, 0x040506), (3.0, 1.0, 0x070809), (11.5, 9.0, 0x0a0b0c), (20.0, 0.0, 0x0d0e0f)];
+        for (y, h) in [(1.2, 4.6), (0.0, 1.0), (5.5, 0.1), (6.0, 3.0)] {
+            for r in [&mut band, &mut one_by_one] {
+                r.reset(17, 8, 0xffffff);
+                r.fill(5.0, 0.0, 1.0, 8.0, 0x999999); // a vertical grid line under the band
+            }
+            band.fill_band(y, h, rects);
+            rects.iter().for_each(|&(x, w, rgb)| one_by_one.fill(x, y, w, h, rgb));
+            assert_eq!(band, one_by_one, "band at {y} + {h}");
+        }
     }
 
     #[test]

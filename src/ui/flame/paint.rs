@@ -157,10 +157,14 @@ impl Painter {
         for tick in axis::ticks(vp, 90.0) {
             raster.fill(px(tick.x.round()), px(AXIS_HEIGHT), px(1.0).max(1.0), px(vp.rows_height()), theme.grid_rgb);
         }
-        for bar in &list.bars {
-            let rgb = if bar.dim { mix(bar.rgb, theme.bg_rgb, DIM) } else { bar.rgb };
-            let (x, y, w, h) = bar_rect(vp, bar);
-            raster.fill(px(x), px(y), px(w), px(h), rgb);
+        // A row's bars share their rows of pixels: filled as one band.
+        for row in list.bars.chunk_by(|a, b| a.row == b.row) {
+            let (_, y, _, h) = bar_rect(vp, &row[0]);
+            let rects = row.iter().map(|bar| {
+                let (x, _, w, _) = bar_rect(vp, bar);
+                (px(x), px(w), if bar.dim { mix(bar.rgb, theme.bg_rgb, DIM) } else { bar.rgb })
+            });
+            raster.fill_band(px(y), px(h), rects);
         }
         // Marks: errors underlined, orphans capped on the left, skew-shifted spans on the right.
         for bar in list.bars.iter().filter(|b| b.marks & (MARK_ERROR | MARK_ORPHAN | MARK_SKEW) != 0) {
