@@ -75,23 +75,19 @@ pub async fn load_one(state: AppState, input: Input) -> Result<Rc<LoadedFile>, F
     let result: Result<Rc<LoadedFile>, Failure> = async {
         let fail = |text: String| Failure { file: name.clone(), text };
         let stop = || fail(format!("Loading {name} was cancelled."));
+        // A read that failed (about `what`) or was cancelled (`None`).
+        let unread = |what: &str, err: Option<String>| err.map_or_else(stop, |e| fail(format!("{what}: {e}")));
         let (bytes, prescan) = match input {
             Input::Bytes { bytes, .. } => (gunzip(bytes).map_err(|e| fail(format!("{name}: {e}")))?, Prescan::default()),
             Input::Url(url) => match fetch(&url).await.map_err(|e| fail(format!("{url}: {e}")))? {
                 Some((chunks, size)) => read_chunks(chunks, size, &format!("Downloading {url}"), &cancel, &step)
                     .await
-                    .map_err(|e| match e {
-                        None => stop(),
-                        Some(e) => fail(format!("{url}: {e}")),
-                    })?,
+                    .map_err(|e| unread(&url, e))?,
                 None => (Vec::new(), Prescan::default()),
             },
             Input::File(file) => {
                 let (chunks, size) = (Chunks::of_file(&file), Some(file.size() as u64));
-                read_chunks(chunks, size, &format!("Reading {name}"), &cancel, &step).await.map_err(|e| match e {
-                    None => stop(),
-                    Some(e) => fail(format!("{name}: {e}")),
-                })?
+                read_chunks(chunks, size, &format!("Reading {name}"), &cancel, &step).await.map_err(|e| unread(&name, e))?
             }
         };
         mark("spanlens:read");
