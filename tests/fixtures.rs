@@ -127,8 +127,8 @@ fn converter_golden_keeps_the_duplicate_and_odd_tag_types() {
     // 0004 references another trace first: its parent is the in-trace CHILD_OF; the rest are links.
     let span4 = trace.spans.iter().find(|x| x.span_id.unwrap().display(s) == "0000000000000004").unwrap();
     assert_eq!(span4.parent_id.unwrap().display(s), "0000000000000002");
-    assert_eq!(span4.links.len(), 2);
-    assert_eq!(span4.warnings.len(), 1);
+    assert_eq!(span4.links().len(), 2);
+    assert_eq!(span4.warnings().len(), 1);
     assert!(summary.warnings.iter().any(|w| w.contains("some trace warning")));
 }
 
@@ -159,7 +159,7 @@ fn hotrod_reads_errors_events_scopes_and_resources() {
     let errors: Vec<_> = trace.spans.iter().filter(|x| x.is_error(s)).collect();
     assert_eq!(errors.len(), 3);
     assert!(errors.iter().all(|x| s.get(x.name) == "GetDriver"));
-    assert!(errors.iter().all(|x| x.events.iter().any(|e| s.get(e.name) == "exception")));
+    assert!(errors.iter().all(|x| x.events().iter().any(|e| s.get(e.name) == "exception")));
     assert_eq!(summary.traces[0].services, ["customer", "driver", "frontend", "mysql", "redis-manual", "route"]);
     let scope = &set.scopes[trace.spans[0].scope as usize];
     assert_eq!(s.get(scope.name), "go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp");
@@ -169,8 +169,8 @@ fn hotrod_reads_errors_events_scopes_and_resources() {
 fn span_links_are_read() {
     let (set, _) = load_fixture("otlp-span-links-handwritten.json");
     let span = &set.traces[0].spans[0];
-    assert_eq!(span.links.len(), 1);
-    let link = &span.links[0];
+    assert_eq!(span.links().len(), 1);
+    let link = &span.links()[0];
     assert_eq!(link.trace_id.unwrap().display(&set.strings), "00000000000000000000000000000003");
     assert_eq!(link.attributes.len(), 1);
 }

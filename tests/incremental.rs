@@ -23,8 +23,8 @@ fn render(set: &TraceSet) -> String {
         out += &format!("trace {} warnings={:?}\n", t.trace_id.display(&set.strings), t.warnings);
         for span in &t.spans {
             let attrs: Vec<String> = set.attributes(span).map(|a| format!("{}={}", s(a.key), a.value.display(&set.strings))).collect();
-            let events: Vec<String> = span.events.iter().map(|e| format!("{}@{}", s(e.name), e.time_ns)).collect();
-            let links: Vec<String> = span.links.iter().map(|l| format!("{:?}:{:?}", l.kind, l.span_id.map(|i| i.display(&set.strings)))).collect();
+            let events: Vec<String> = span.events().iter().map(|e| format!("{}@{}", s(e.name), e.time_ns)).collect();
+            let links: Vec<String> = span.links().iter().map(|l| format!("{:?}:{:?}", l.kind, l.span_id.map(|i| i.display(&set.strings)))).collect();
             let resource = &set.resources[span.resource as usize];
             let rattrs: Vec<String> = resource.attributes.iter().map(|a| format!("{}={}", s(a.key), a.value.display(&set.strings))).collect();
             let scope = &set.scopes[span.scope as usize];
@@ -43,7 +43,7 @@ fn render(set: &TraceSet) -> String {
                 span.resource,
                 s(scope.name),
                 s(scope.version),
-                span.warnings.iter().map(|&w| s(w)).collect::<Vec<_>>(),
+                span.warnings().iter().map(|&w| s(w)).collect::<Vec<_>>(),
             );
         }
     }

@@ -115,8 +115,8 @@ fn jaeger_envelope_bare_array_and_single_object() {
     assert_eq!(root.kind, SpanKind::Server);
     assert_eq!(root.status, StatusCode::Error);
     assert_eq!(set.strings.get(root.status_message), "bad");
-    assert_eq!(set.strings.get(root.events[0].name), "retry");
-    assert_eq!(root.events[0].time_ns, 12_000);
+    assert_eq!(set.strings.get(root.events()[0].name), "retry");
+    assert_eq!(root.events()[0].time_ns, 12_000);
     assert_eq!(set.strings.get(set.resources[root.resource as usize].service), "front");
 }
 

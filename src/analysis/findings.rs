@@ -98,7 +98,7 @@ impl Finder<'_> {
     /// ": <status message> (exception: <message>)", with whichever parts the span has.
     fn error_detail(&self, i: SpanIx) -> String {
         let span = self.span(i);
-        let exception = span.events.iter().find(|e| self.s(e.name) == "exception").and_then(|e| {
+        let exception = span.events().iter().find(|e| self.s(e.name) == "exception").and_then(|e| {
             e.attributes.iter().find(|a| self.s(a.key) == "exception.message").map(|a| a.value.display(self.strings))
         });
         match (self.s(span.status_message), exception) {
@@ -133,7 +133,7 @@ impl Finder<'_> {
             if span.has(notes::ORPHAN) {
                 continue;
             }
-            let continues = span.links.iter().find(|l| l.kind == LinkKind::ChildOf && l.trace_id != Some(self.trace.trace_id));
+            let continues = span.links().iter().find(|l| l.kind == LinkKind::ChildOf && l.trace_id != Some(self.trace.trace_id));
             let message = if let Some(link) = continues {
                 let other = link.trace_id.map(|t| t.display(self.strings)).unwrap_or_default();
                 format!("{} continues trace {other}: the trace was split in two", self.label(root))

@@ -35,7 +35,7 @@ pub fn adjust(trace: &mut Trace) -> usize {
         if by != 0 {
             span.start_ns += by;
             span.end_ns += by;
-            for event in span.events.iter_mut() {
+            for event in span.events_mut() {
                 event.time_ns += by;
             }
             span.notes |= notes::SKEW_SHIFTED;
@@ -56,7 +56,7 @@ pub fn reset(trace: &mut Trace) {
     for (span, by) in trace.spans.iter_mut().zip(shift) {
         span.start_ns -= by;
         span.end_ns -= by;
-        for event in span.events.iter_mut() {
+        for event in span.events_mut() {
             event.time_ns -= by;
         }
         span.notes &= !notes::SKEW_SHIFTED;

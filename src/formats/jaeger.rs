@@ -4,8 +4,8 @@
 use super::json::{Int, Scalar, Text};
 use super::{micros_to_nanos, times, Builder, Doc};
 use crate::model::{
-    notes, Attr, AttrValue, Event, IdEncoding, Link, LinkKind, Resource, Span, SpanId, SpanKind, StatusCode,
-    Strings, TraceId,
+    notes, Attr, AttrValue, Event, Extras, IdEncoding, Link, LinkKind, Resource, Span, SpanId, SpanKind, StatusCode,
+    Strings, Sym, TraceId,
 };
 use super::incremental::SpanContext;
 use base64::Engine as _;
@@ -162,7 +162,7 @@ fn add_span(b: &mut Builder, s: JaegerSpan<'_>, doc_trace_id: Option<TraceId>, p
 
     let attributes = tags(b, s.tags);
     let (kind, status, status_message) = kind_and_status(&b.set.strings, &attributes);
-    let events = s
+    let events: Vec<Event> = s
         .logs
         .unwrap_or_default()
         .into_iter()
@@ -173,7 +173,7 @@ fn add_span(b: &mut Builder, s: JaegerSpan<'_>, doc_trace_id: Option<TraceId>, p
             Event { time_ns, name: b.intern(&name), attributes }
         })
         .collect();
-    let warnings = s.warnings.unwrap_or_default().into_iter().flatten().map(|w| b.intern(&w)).collect();
+    let warnings: Vec<Sym> = s.warnings.unwrap_or_default().into_iter().flatten().map(|w| b.intern(&w)).collect();
     let span = Span {
         span_id,
         parent_id,
@@ -185,12 +185,10 @@ fn add_span(b: &mut Builder, s: JaegerSpan<'_>, doc_trace_id: Option<TraceId>, p
         status,
         status_message,
         attributes: b.set.attrs.add(attributes),
-        events,
-        links,
         resource,
         scope: 0,
         notes,
-        warnings,
+        extras: Extras::of(events, links, warnings),
     };
     b.push(trace_id, span);
 }

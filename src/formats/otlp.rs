@@ -5,7 +5,7 @@ use super::json::{Code, Float, Int, Text};
 use super::incremental::SpanContext;
 use super::{times, Builder};
 use crate::model::{
-    Attr, AttrValue, Event, IdEncoding, Link, LinkKind, Resource, Scope, Span, SpanKind, StatusCode, Strings,
+    Attr, AttrValue, Event, Extras, IdEncoding, Link, LinkKind, Resource, Scope, Span, SpanKind, StatusCode, Strings,
 };
 use base64::Engine as _;
 use serde::Deserialize;
@@ -187,7 +187,7 @@ fn add_span(b: &mut Builder, s: OtlpSpan<'_>, resource: u32, scope: u32, service
         Some(st) => (code(st.code, StatusCode::from_otlp, StatusCode::from_name), st.message),
         None => (StatusCode::Unset, None),
     };
-    let events = s
+    let events: Vec<Event> = s
         .events
         .unwrap_or_default()
         .into_iter()
@@ -197,7 +197,7 @@ fn add_span(b: &mut Builder, s: OtlpSpan<'_>, resource: u32, scope: u32, service
             attributes: attributes(b, e.attributes),
         })
         .collect();
-    let links = s
+    let links: Vec<Link> = s
         .links
         .unwrap_or_default()
         .into_iter()
@@ -221,12 +221,10 @@ fn add_span(b: &mut Builder, s: OtlpSpan<'_>, resource: u32, scope: u32, service
         status,
         status_message: b.intern(status_message.as_deref().unwrap_or("")),
         attributes,
-        events,
-        links,
         resource,
         scope,
         notes,
-        warnings: Box::new([]),
+        extras: Extras::of(events, links, []),
     };
     b.push(trace_id, span);
 }

@@ -4,7 +4,7 @@
 use super::jaeger::scalar_value;
 use super::json::{Int, Scalar, Text};
 use super::{micros_to_nanos, times, Builder, Doc};
-use crate::model::{notes, Attr, AttrValue, Event, IdEncoding, Resource, Span, SpanKind, StatusCode, Strings};
+use crate::model::{notes, Attr, AttrValue, Event, Extras, IdEncoding, Resource, Span, SpanKind, StatusCode, Strings};
 use serde::Deserialize;
 use std::borrow::Cow;
 
@@ -100,12 +100,10 @@ pub(super) fn add(b: &mut Builder, s: Doc<'_>) {
         status,
         status_message,
         attributes: b.set.attrs.add(attributes),
-        events,
-        links: Box::new([]),
         resource,
         scope: 0,
         notes,
-        warnings: Box::new([]),
+        extras: Extras::of(events, [], []),
     };
     b.push(trace_id, span);
 }

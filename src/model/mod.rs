@@ -255,16 +255,32 @@ pub struct Span {
     pub status_message: Sym,
     /// The span's own attributes, in `TraceSet::attrs` (`TraceSet::attributes` reads them).
     pub attributes: AttrList,
-    pub events: Box<[Event]>,
-    pub links: Box<[Link]>,
     /// Index into `TraceSet::resources`.
     pub resource: u32,
     /// Index into `TraceSet::scopes`.
     pub scope: u32,
     /// Bits from `notes`.
     pub notes: u16,
+    /// Events, links and warnings (`events()`, `links()`, `warnings()`): most spans have none, so they cost
+    /// one pointer (`None`) rather than three empty lists.
+    pub extras: Option<Box<Extras>>,
+}
+
+/// What a span may carry besides its attributes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Extras {
+    pub events: Box<[Event]>,
+    pub links: Box<[Link]>,
     /// Free-text warnings carried by the input (Jaeger span warnings).
     pub warnings: Box<[Sym]>,
+}
+
+impl Extras {
+    /// A span's extras: `None` when it has none.
+    pub fn of(events: impl Into<Box<[Event]>>, links: impl Into<Box<[Link]>>, warnings: impl Into<Box<[Sym]>>) -> Option<Box<Extras>> {
+        let extras = Extras { events: events.into(), links: links.into(), warnings: warnings.into() };
+        (!extras.events.is_empty() || !extras.links.is_empty() || !extras.warnings.is_empty()).then(|| Box::new(extras))
+    }
 }
 
 impl Span {
@@ -281,13 +297,28 @@ impl Span {
             status: StatusCode::Unset,
             status_message: Strings::EMPTY,
             attributes: AttrList::default(),
-            events: Box::new([]),
-            links: Box::new([]),
             resource: 0,
             scope: 0,
             notes: 0,
-            warnings: Box::new([]),
+            extras: None,
         }
+    }
+
+    pub fn events(&self) -> &[Event] {
+        self.extras.as_ref().map_or(&[], |x| &x.events)
+    }
+
+    pub fn links(&self) -> &[Link] {
+        self.extras.as_ref().map_or(&[], |x| &x.links)
+    }
+
+    pub fn warnings(&self) -> &[Sym] {
+        self.extras.as_ref().map_or(&[], |x| &x.warnings)
+    }
+
+    /// The events, to move in time (clock-skew adjustment).
+    pub fn events_mut(&mut self) -> &mut [Event] {
+        self.extras.as_mut().map_or(&mut [], |x| &mut x.events)
     }
 
     pub fn duration_ns(&self) -> i64 {
@@ -300,7 +331,7 @@ impl Span {
 
     /// Status ERROR, or an `exception` event: the two ways instrumentation reports a failure.
     pub fn is_error(&self, strings: &Strings) -> bool {
-        self.status == StatusCode::Error || self.events.iter().any(|e| strings.get(e.name) == "exception")
+        self.status == StatusCode::Error || self.events().iter().any(|e| strings.get(e.name) == "exception")
     }
 }
 

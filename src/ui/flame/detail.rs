@@ -74,8 +74,8 @@ pub fn SpanDetail(file: Rc<LoadedFile>, ix: usize, span: SpanIx, on_select: Call
                 <p><code>{format!("{} {}", strings.get(sc.name), strings.get(sc.version))}</code></p>
                 {attribute_table(strings, sc.attributes.iter(), "scope")}
             })}
-            {events(set, s.start_ns, s.end_ns, &s.events)}
-            {links(set, ix, &s.links, on_select)}
+            {events(set, s.start_ns, s.end_ns, s.events())}
+            {links(set, ix, s.links(), on_select)}
         </aside>
     }
     .into_any()
@@ -103,7 +103,7 @@ fn warnings(set: &TraceSet, ix: usize, span: SpanIx) -> Option<AnyView> {
         let (raw_start, _) = trace.raw_times(span);
         lines.push(format!("Clock skew: shifted by {} (raw start {}).", duration(shift), absolute_time(raw_start)));
     }
-    lines.extend(s.warnings.iter().map(|&w| set.str(w).to_string()));
+    lines.extend(s.warnings().iter().map(|&w| set.str(w).to_string()));
     (!lines.is_empty()).then(|| {
         view! {
             <ul class="warnings" data-testid="span-warnings">
