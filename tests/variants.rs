@@ -168,12 +168,17 @@ fn several_traces_in_one_file_keep_input_order() {
 
 #[test]
 fn spans_without_ids_are_rejected_with_a_reason_not_dropped() {
-    let spans = format!("{SPAN},{},{}", SPAN.replace("\"spanId\":\"eee19b7ec3c1b174\",", ""), SPAN.replace("5b8efff798038103d269b633813fc60c", ""));
+    let spans = format!(
+        "{SPAN},{},{},{}",
+        SPAN.replace("\"spanId\":\"eee19b7ec3c1b174\",", ""),
+        SPAN.replace("5b8efff798038103d269b633813fc60c", ""),
+        SPAN.replace("5b8efff798038103d269b633813fc60c", &"0".repeat(32)) // invalid in W3C trace context
+    );
     let (set, s) = load_str("a.json", &otlp_doc(&spans));
-    assert_eq!(set.span_objects, 3);
+    assert_eq!(set.span_objects, 4);
     assert_eq!(s.traces[0].span_count, 1);
     let reasons: Vec<(&str, u64)> = s.rejected.iter().map(|r| (r.reason.as_str(), r.count)).collect();
-    assert_eq!(reasons, [("span has no span id (or it is all zeros)", 1), ("span has no trace id", 1)]);
+    assert_eq!(reasons, [("span has no span id (or it is all zeros)", 1), ("span has no trace id (or it is all zeros)", 2)]);
 }
 
 #[test]

@@ -342,7 +342,7 @@ impl Builder {
 
     /// Adds a span to its trace; a span without a usable span id is rejected (nothing could refer to it).
     fn push(&mut self, trace_id: Option<TraceId>, span: Span) {
-        let Some(trace_id) = trace_id else { return self.reject("span has no trace id") };
+        let Some(trace_id) = trace_id else { return self.reject("span has no trace id (or it is all zeros)") };
         if span.span_id.is_none() {
             return self.reject("span has no span id (or it is all zeros)");
         }
