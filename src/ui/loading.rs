@@ -219,10 +219,9 @@ enum Chunks<'a> {
     Slices { file: &'a web_sys::File, offset: f64 },
 }
 
-/// A read under way.
+/// A read under way: a stream reader's (either kind answers with a read result) or a file slice's.
 enum Pending {
-    Byob(JsFuture),
-    Stream(JsFuture),
+    Read(JsFuture),
     Slice(JsFuture),
     Done,
     Failed(String),
@@ -249,9 +248,9 @@ impl<'a> Chunks<'a> {
         match self {
             Chunks::Byob(reader) => {
                 let buffer = buffer.unwrap_or_else(|| js_sys::ArrayBuffer::new(CHUNK_BYTES));
-                Pending::Byob(JsFuture::from(reader.read_with_array_buffer_view(&js_sys::Uint8Array::new(&buffer))))
+                Pending::Read(JsFuture::from(reader.read_with_array_buffer_view(&js_sys::Uint8Array::new(&buffer))))
             }
-            Chunks::Stream(reader) => Pending::Stream(JsFuture::from(reader.read())),
+            Chunks::Stream(reader) => Pending::Read(JsFuture::from(reader.read())),
             Chunks::Slices { file, offset } => {
                 let size = file.size();
                 if *offset >= size {
@@ -287,7 +286,7 @@ impl Pending {
         };
         let failed = |err| format!("could not read: {}", js_error_text(err));
         match self {
-            Pending::Byob(read) | Pending::Stream(read) => Ok(read_result(read.await.map_err(failed)?)),
+            Pending::Read(read) => Ok(read_result(read.await.map_err(failed)?)),
             Pending::Slice(read) => Ok(Some(js_sys::Uint8Array::new(&read.await.map_err(failed)?))),
             Pending::Done => Ok(None),
             Pending::Failed(err) => Err(err),
