@@ -97,7 +97,7 @@ pub fn is_light(rgb: Rgb) -> bool {
 
 /// Colours every span of `trace` by `mode`. O(n) plus a sort of the distinct services or operations.
 pub fn colours(set: &TraceSet, trace: &Trace, self_ns: &[i64], mode: Colouring) -> Colours {
-    let colours = match mode {
+    let (span, legend) = match mode {
         Colouring::Service => by_key(set, trace, |s| (s.service, crate::model::Strings::EMPTY)),
         Colouring::Operation => by_key(set, trace, |s| (s.service, s.name)),
         Colouring::SelfTime => by_self_time(trace, self_ns),
@@ -107,14 +107,14 @@ pub fn colours(set: &TraceSet, trace: &Trace, self_ns: &[i64], mode: Colouring) 
                 LegendEntry { rgb: ERROR_RGB, label: "error".into() },
                 LegendEntry { rgb: OK_RGB, label: "no error".into() },
             ];
-            Colours { span, legend: Legend { entries: legend, more: 0 }, stamp: 0 }
+            (span, Legend { entries: legend, more: 0 })
         }
     };
-    Colours { stamp: super::next_stamp(), ..colours }
+    Colours { span, legend, stamp: super::next_stamp() }
 }
 
 /// One colour per distinct key, most frequent key first, so the legend starts with what fills the picture.
-fn by_key(set: &TraceSet, trace: &Trace, key: impl Fn(&crate::model::Span) -> (Sym, Sym)) -> Colours {
+fn by_key(set: &TraceSet, trace: &Trace, key: impl Fn(&crate::model::Span) -> (Sym, Sym)) -> (Vec<Rgb>, Legend) {
     let mut counts: FxHashMap<(Sym, Sym), u64> = FxHashMap::default();
     for s in &trace.spans {
         *counts.entry(key(s)).or_default() += 1;
@@ -132,11 +132,11 @@ fn by_key(set: &TraceSet, trace: &Trace, key: impl Fn(&crate::model::Span) -> (S
     let index: FxHashMap<(Sym, Sym), Rgb> = keys.iter().enumerate().map(|(i, (k, _))| (*k, categorical(i))).collect();
     let span = trace.spans.iter().map(|s| index[&key(s)]).collect();
     let legend = keys.iter().take(LEGEND_LIMIT).map(|&(k, _)| LegendEntry { rgb: index[&k], label: label(k) }).collect();
-    Colours { span, legend: Legend { entries: legend, more: keys.len().saturating_sub(LEGEND_LIMIT) }, stamp: 0 }
+    (span, Legend { entries: legend, more: keys.len().saturating_sub(LEGEND_LIMIT) })
 }
 
 /// A heat scale of self time, logarithmic (self times span many orders of magnitude), up to the largest.
-fn by_self_time(trace: &Trace, self_ns: &[i64]) -> Colours {
+fn by_self_time(trace: &Trace, self_ns: &[i64]) -> (Vec<Rgb>, Legend) {
     let max = self_ns.iter().copied().max().unwrap_or(0).max(1) as f64;
     let heat = |ns: i64| colorous::YELLOW_ORANGE_RED.eval_continuous(0.1 + 0.9 * ((ns.max(0) as f64).ln_1p() / max.ln_1p()));
     let span = (0..trace.spans.len()).map(|i| rgb(heat(self_ns.get(i).copied().unwrap_or(0)))).collect();
@@ -147,7 +147,7 @@ fn by_self_time(trace: &Trace, self_ns: &[i64]) -> Colours {
         LegendEntry { rgb: rgb(heat((max / 30.0) as i64)), label: crate::model::format_duration(max_ns / 30) },
         LegendEntry { rgb: rgb(heat(max_ns)), label: format!("{} self", crate::model::format_duration(max_ns)) },
     ];
-    Colours { span, legend: Legend { entries: legend, more: 0 }, stamp: 0 }
+    (span, Legend { entries: legend, more: 0 })
 }
 
 #[cfg(test)]
