@@ -27,9 +27,9 @@ fn main() {
             }
             let whole = time(|| drop(spanlens::formats::parse("bench.json", &bytes).expect("parses")));
             let sliced = time(|| {
-                let mut parser = spanlens::formats::IncrementalParse::new("bench.json", &bytes);
-                while !parser.step(256 * 1024) {}
-                drop(parser.finish().expect("parses"));
+                let mut parser = spanlens::formats::IncrementalParse::new("bench.json");
+                while !parser.step(&bytes, 256 * 1024) {}
+                drop(parser.finish(&bytes).expect("parses"));
             });
             let mb = bytes.len() as f64 / 1e6;
             println!(

@@ -47,9 +47,9 @@ fn main() {
             let input = bytes.len();
             PEAK.store(HELD.load(Relaxed), Relaxed);
             let per_span = |held: usize| format!("{} B/span", held.saturating_sub(base) / spans);
-            let mut parser = spanlens::formats::IncrementalParse::new("bench.json", &bytes);
-            while !parser.step(256 * 1024) {}
-            let mut set = parser.finish().expect("generated input parses");
+            let mut parser = spanlens::formats::IncrementalParse::new("bench.json");
+            while !parser.step(&bytes, 256 * 1024) {}
+            let mut set = parser.finish(&bytes).expect("generated input parses");
             let parsing = PEAK.load(Relaxed);
             drop(bytes);
             let model = HELD.load(Relaxed);

@@ -3,11 +3,12 @@
 
 mod common;
 use common::*;
-use spanlens::formats::{parse, IncrementalParse, Prescan};
+use spanlens::formats::{parse, IncrementalParse};
 use spanlens::generate::{generate, GenConfig, GenFormat};
 use spanlens::model::TraceSet;
 
-/// Everything a reader decides, with strings spelled out (interning order may differ between readers).
+/// Everything a reader decides, with strings and resources spelled out (a reader that reads the spans before
+/// their trace's processes interns strings and numbers resources in another order).
 fn render(set: &TraceSet) -> String {
     let s = |sym| set.str(sym).to_string();
     let mut out = format!(
@@ -40,7 +41,7 @@ fn render(set: &TraceSet) -> String {
                 span.status,
                 s(span.status_message),
                 span.notes,
-                span.resource,
+                s(resource.service),
                 s(scope.name),
                 s(scope.version),
                 span.warnings().iter().map(|&w| s(w)).collect::<Vec<_>>(),
@@ -51,24 +52,25 @@ fn render(set: &TraceSet) -> String {
 }
 
 fn incremental(name: &str, bytes: &[u8], budget: usize) -> Result<TraceSet, spanlens::LoadError> {
-    let mut p = IncrementalParse::new(name, bytes);
+    let mut p = IncrementalParse::new(name);
     let mut last = 0.0;
-    while !p.step(budget) {
+    while !p.step(bytes, budget) {
         assert!(p.progress() >= last, "progress never goes back");
         last = p.progress();
     }
-    p.finish()
+    p.finish(bytes)
 }
 
-/// Scanned while arriving `arrival` bytes at a time (as a file is read), then read in slices of `budget`.
-fn prescanned(name: &str, bytes: &[u8], arrival: usize, budget: usize) -> Result<TraceSet, spanlens::LoadError> {
-    let mut prescan = Prescan::default();
+/// Arriving `arrival` bytes at a time (as a file is read), with one slice of `budget` read after each
+/// arrival (so a small budget falls behind the input and a large one keeps up), then read whole.
+fn arriving(name: &str, bytes: &[u8], arrival: usize, budget: usize) -> Result<TraceSet, spanlens::LoadError> {
+    let mut p = IncrementalParse::new(name);
     for end in (0..bytes.len()).step_by(arrival).skip(1).chain([bytes.len()]) {
-        prescan.scan(&bytes[..end]);
+        p.arrived(&bytes[..end]);
+        p.step_arriving(&bytes[..end], budget);
     }
-    let mut p = IncrementalParse::with_prescan(name, bytes, prescan);
-    while !p.step(budget) {}
-    p.finish()
+    while !p.step(bytes, budget) {}
+    p.finish(bytes)
 }
 
 /// Read in slices of each budget, and scanned while arriving in pieces of each size: the same as `parse`.
@@ -82,7 +84,7 @@ fn same_as_whole(name: &str, bytes: &[u8], budgets: &[usize], arrivals: &[usize]
     for &budget in budgets {
         same(incremental(name, bytes, budget), format!("in slices of {budget}"));
         for &arrival in arrivals {
-            same(prescanned(name, bytes, arrival, budget), format!("arriving {arrival} bytes at a time, in slices of {budget}"));
+            same(arriving(name, bytes, arrival, budget), format!("arriving {arrival} bytes at a time, in slices of {budget}"));
         }
     }
 }
@@ -128,6 +130,23 @@ fn broken_and_odd_inputs_give_the_whole_readers_answer() {
         "{\"a\":1]",
         "\u{feff}{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"after a byte-order mark\"}]}]}]}",
         "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"one line\"}]}]}]}\n   \n",
+        // Jaeger spans come before their processes: a missing process, a rejected span (no resource made for
+        // it), one trace in two trace objects (whose warnings go in between), a span that takes its trace
+        // id from the trace object and one with an inline process (both wait for the trace object).
+        concat!(
+            "{\"data\":[{\"traceID\":\"1\",\"spans\":[",
+            "{\"traceID\":\"1\",\"spanID\":\"2\",\"operationName\":\"x\",\"processID\":\"nope\"},",
+            "{\"traceID\":\"1\",\"operationName\":\"no span id\",\"processID\":\"nope\"},",
+            "{\"traceID\":\"1\",\"spanID\":\"3\",\"operationName\":\"y\",\"processID\":\"p\"}],",
+            "\"processes\":{\"p\":{\"serviceName\":\"s\"}},\"warnings\":[\"w\"]},",
+            "{\"traceID\":\"1\",\"spans\":[{\"traceID\":\"1\",\"spanID\":\"4\",\"processID\":\"nope\"},",
+            "{\"spanID\":\"5\",\"processID\":\"p\"},{\"traceID\":\"1\",\"spanID\":\"6\",\"processID\":\"p\"}],",
+            "\"processes\":{\"p\":{\"serviceName\":\"t\"}},\"warnings\":[\"v\"]},",
+            "{\"traceID\":\"9\",\"spans\":[{\"traceID\":\"9\",\"spanID\":\"7\",\"processID\":\"q\",",
+            "\"process\":{\"serviceName\":\"inline\"}},{\"traceID\":\"9\",\"spanID\":\"8\",\"processID\":\"q\"}]}]}"
+        ),
+        // Deeper than the scanner expects Jaeger spans: read as OTLP's at first, then read whole.
+        "{\"result\":{\"data\":[{\"traceID\":\"1\",\"spans\":[{\"traceID\":\"1\",\"spanID\":\"2\",\"processID\":\"p\"}],\"processes\":{\"p\":{\"serviceName\":\"s\"}}}]}}",
     ];
     for (i, text) in cases.iter().enumerate() {
         same_as_whole(&format!("case{i}.json"), text.as_bytes(), &[1, 3, usize::MAX], &[1, 2, 5]);

@@ -1,19 +1,21 @@
-//! Reading a big input a slice at a time, so that the page can paint and answer input in between.
+//! Reading a big input a slice at a time, while it arrives and after, so that the page can paint and answer
+//! input in between, and reading the file overlaps with reading its spans.
 //!
 //! A byte-level scanner walks the JSON (strings, escapes and nesting only; no values are built) and cuts it
 //! into documents: the top-level value, each element of a top-level array, or each line of JSONL. Inside a
-//! document, the elements of every `spans` array are only located. The document itself (its "skeleton") is
-//! read by the usual readers with those arrays emptied, and the readers record for each `spans` array where
-//! its spans belong (OTLP resource and scope, Jaeger trace and processes). Then the spans are read one by one
-//! with the format's span reader. The result is the `TraceSet` that `parse` gives (strings may be interned in
-//! another order). Anything unexpected, and every error, falls back to `parse` on the whole input, so error
-//! messages are exactly those of the whole-document reader.
+//! document, the elements of every `spans` array are only located. The spans are read one by one with the
+//! format's span reader as soon as they are located. The document itself (its "skeleton") is read by the
+//! usual readers with those arrays emptied once it is complete, and the readers record for each `spans`
+//! array where its spans belong (OTLP resource and scope, Jaeger trace and processes); spans read before
+//! that are then completed. The result is the `TraceSet` that `parse` gives (strings may be interned, and
+//! resources numbered, in another order). Anything unexpected, and every error, falls back to `parse` on
+//! the whole input, so error messages are exactly those of the whole-document reader.
 
 use super::{jaeger, looks_like_jsonl, otlp, parse, Builder, Doc, LoadError};
-use crate::model::{Format, TraceId, TraceSet};
+use crate::model::{Format, Sym, TraceId, TraceSet};
 use serde::Deserialize;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
 
 /// Where the spans of one `spans` array belong, as the document's reader found it.
@@ -35,8 +37,20 @@ impl Builder {
 struct Document {
     skeleton: Skeleton,
     top_level_object: bool,
-    arrays: Vec<Vec<Range<usize>>>,
+    arrays: Vec<SpansArray>,
 }
+
+/// The elements of one `spans` array, and which format's spans the scanner takes them for, by how deep the
+/// array is: OTLP's are inside `resourceSpans[].scopeSpans[]`, Jaeger's in a trace object at most inside
+/// `data[]`. A guess, used only to read spans before the document's skeleton; the skeleton's readers
+/// confirm it, and a wrong one sends the input to the whole reader.
+struct SpansArray {
+    otlp: bool,
+    elements: Vec<Range<usize>>,
+}
+
+/// Depth (containers open, counted from the document) from which a `spans` array is taken for OTLP's.
+const OTLP_SPANS_DEPTH: usize = 4;
 
 enum Skeleton {
     /// No `spans` arrays inside: the document's own bytes.
@@ -63,7 +77,7 @@ struct DocScan {
     top_level_object: bool,
     skeleton: Vec<u8>,
     copy_from: usize,
-    arrays: Vec<Vec<Range<usize>>>,
+    arrays: Vec<SpansArray>,
     in_spans: bool,
 }
 
@@ -163,9 +177,10 @@ impl Scanner {
                         && self.stack.last().is_some_and(|f| !f.array && f.key_is_spans)
                         && self.doc.as_ref().is_some_and(|d| !d.in_spans);
                     if spans {
+                        let otlp = self.stack.len() - usize::from(self.top_array) >= OTLP_SPANS_DEPTH;
                         let doc = self.doc.as_mut().expect("checked");
                         doc.skeleton.extend_from_slice(&bytes[doc.copy_from..=i]);
-                        doc.arrays.push(Vec::new());
+                        doc.arrays.push(SpansArray { otlp, elements: Vec::new() });
                         doc.in_spans = true;
                     }
                     self.stack.push(Frame { array, spans, element: None, after_comma: false, expect_key: !array, key_is_spans: false });
@@ -250,7 +265,7 @@ impl Scanner {
         let end = self.last_non_ws + 1;
         if frame.spans {
             if let Some(array) = self.doc.as_mut().and_then(|d| d.arrays.last_mut()) {
-                array.push(start..end);
+                array.elements.push(start..end);
             }
         } else if self.top_array && self.stack.len() == 1 {
             self.finish_doc(bytes, end, out);
@@ -274,115 +289,171 @@ impl Scanner {
     }
 }
 
-/// An input being read a slice at a time: `step` until it returns true, then `finish`.
-pub struct IncrementalParse<'a> {
+/// An input read a slice at a time, while it arrives and once it is whole: `arrived` with each longer
+/// prefix and `step_arriving` between reads; then `step` with the whole input until it returns true, and
+/// `finish`. Spans are read as soon as the scanner has found them. Those of a document whose skeleton has
+/// not been read yet (their OTLP resource, or the Jaeger `processes`, which follow the spans) are added to
+/// their traces with that left open, and completed when the skeleton is read (`Pending`).
+pub struct IncrementalParse {
     name: String,
-    /// The whole input (the BOM stripped).
-    bytes: &'a [u8],
+    /// Where the body starts (after a byte-order mark), once the input is long enough to tell.
+    body_start: Option<usize>,
+    /// Where the search for the body's first newline got to, and the newline once found.
+    newline_search: usize,
+    newline: Option<usize>,
+    /// JSONL or not: settled once something follows the first newline, or when the input is whole. Until
+    /// then the scanner reads the input as JSON, and no skeleton is read (the format depends on it).
+    jsonl: Option<bool>,
     scanner: Scanner,
     builder: Builder,
-    queue: std::collections::VecDeque<Document>,
-    /// Where the next spans are read: array `array` of the front document, from element `element`.
+    /// Documents the scanner has completed and that are not all read. The front one, else the one the
+    /// scanner is in, is being read.
+    queue: VecDeque<Document>,
+    /// The next span to read: element `element` of array `array` of the front document.
     array: usize,
     element: usize,
     /// The front document's skeleton has been read and its contexts start at `contexts_base`.
     skeleton_read: bool,
     contexts_base: usize,
-    /// Bytes of spans and skeletons read, for progress.
+    /// Spans of the front document added before its skeleton was read, in order.
+    pending: Vec<Pending>,
+    /// The next span needs the skeleton (an inline Jaeger process, no trace id of its own).
+    wait_for_skeleton: bool,
+    /// Something failed while the input was arriving: once it is whole, it is read by `parse`.
+    failed: bool,
+    /// Length of the body last seen, and bytes of spans and skeletons read, for progress.
+    body_len: usize,
     read: usize,
     /// Set once the whole input had to be read at once (success or error).
     outcome: Option<Result<TraceSet, LoadError>>,
 }
 
+/// A span added before its document's skeleton: where it went, and its Jaeger process id.
+struct Pending {
+    array: u32,
+    trace: u32,
+    index: u32,
+    process: Option<Sym>,
+}
+
+/// What became of a span read before its document's skeleton.
+pub(crate) enum Early {
+    /// Added to trace `trace` at `index`, with its resource to be filled in.
+    Added { trace: u32, index: u32, process: Option<Sym> },
+    Rejected,
+    /// Not read: it needs the skeleton.
+    Wait,
+}
+
+impl Early {
+    /// From where `Builder::push` put the span (`None`: rejected).
+    pub(super) fn added(at: Option<(u32, u32)>, process: Option<Sym>) -> Early {
+        match at {
+            Some((trace, index)) => Early::Added { trace, index, process },
+            None => Early::Rejected,
+        }
+    }
+}
+
+/// What comes next in the front document.
+enum Next {
+    Span { range: Range<usize>, otlp: bool },
+    ArrayEnd,
+    DocumentEnd,
+    /// Not arrived (or not scanned) yet.
+    NotYet,
+}
+
 /// Scanning is cheap next to reading: it is weighted this much in `progress`.
 const SCAN_WEIGHT: f64 = 0.1;
 
-/// The scanner run over an input while it is still arriving (between reads of a file), so that the reading
-/// and the scanning overlap; `IncrementalParse::with_prescan` goes on from where it stopped.
-#[derive(Default)]
-pub struct Prescan {
-    /// Started once the input is long enough to tell whether it has a byte-order mark.
-    scanner: Option<Scanner>,
-    body_start: usize,
-    /// Where the search for the body's first newline got to, and the newline once found: JSONL or not is
-    /// known from the first line and what follows it.
-    newline_search: usize,
-    newline: Option<usize>,
-    /// Settled once something follows the first newline; until then the scanner reads it as JSON.
-    jsonl: Option<bool>,
-    found: Vec<Document>,
-}
-
-impl Prescan {
-    /// Scans `prefix`: the input so far, the same bytes as last time and more. The scanner reads a JSON
-    /// document and a JSONL one alike until a second top-level value starts, which it can only reach after
-    /// the first line and the first character after it, by which time `looks_like_jsonl` is settled.
-    pub fn scan(&mut self, prefix: &[u8]) {
-        if self.scanner.is_none() {
-            if prefix.len() < BOM.len() && BOM.starts_with(prefix) {
-                return;
-            }
-            self.body_start = if prefix.starts_with(BOM) { BOM.len() } else { 0 };
-            self.scanner = Some(Scanner::new(false));
-        }
-        let body = &prefix[self.body_start..];
-        if self.newline.is_none() {
-            self.newline = memchr::memchr(b'\n', &body[self.newline_search..]).map(|at| self.newline_search + at);
-            self.newline_search = body.len();
-        }
-        let scanner = self.scanner.as_mut().expect("started above");
-        if let (None, Some(newline)) = (self.jsonl, self.newline) {
-            if !body[newline..].trim_ascii().is_empty() {
-                let jsonl = looks_like_jsonl(body);
-                self.jsonl = Some(jsonl);
-                scanner.jsonl = jsonl;
-            }
-        }
-        scanner.scan(body, usize::MAX, &mut self.found);
-    }
-}
-
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-impl<'a> IncrementalParse<'a> {
-    pub fn new(name: &str, bytes: &'a [u8]) -> IncrementalParse<'a> {
-        IncrementalParse::with_prescan(name, bytes, Prescan::default())
-    }
-
-    /// Goes on from a `Prescan` of the same input (now whole).
-    pub fn with_prescan(name: &str, bytes: &'a [u8], prescan: Prescan) -> IncrementalParse<'a> {
-        let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
-        let jsonl = looks_like_jsonl(body);
-        let mut builder = Builder::new(name, bytes.len() as u64);
+impl IncrementalParse {
+    pub fn new(name: &str) -> IncrementalParse {
+        let mut builder = Builder::new(name, 0);
         builder.deferred = true;
-        if jsonl {
-            builder.format = Some(Format::OtlpJsonl);
-        }
-        let mut parse = IncrementalParse {
+        IncrementalParse {
             name: name.to_string(),
-            bytes: body,
-            scanner: Scanner { jsonl, ..prescan.scanner.unwrap_or_else(|| Scanner::new(jsonl)) },
+            body_start: None,
+            newline_search: 0,
+            newline: None,
+            jsonl: None,
+            scanner: Scanner::new(false),
             builder,
-            queue: prescan.found.into(),
+            queue: VecDeque::new(),
             array: 0,
             element: 0,
             skeleton_read: false,
             contexts_base: 0,
+            pending: Vec::new(),
+            wait_for_skeleton: false,
+            failed: false,
+            body_len: 0,
             read: 0,
             outcome: None,
-        };
-        if body.iter().all(u8::is_ascii_whitespace) {
-            parse.fall_back(bytes);
         }
-        parse
     }
 
-    /// Done so far, from 0 to 1.
+    /// More of the input has arrived: `prefix` is all of it so far, the same bytes as last time and more.
+    /// Scans the new bytes. The scanner reads a JSON document and a JSONL one alike until a second
+    /// top-level value starts, which it can only reach after the first line and the first character after
+    /// it, by which time `looks_like_jsonl` is settled.
+    pub fn arrived(&mut self, prefix: &[u8]) {
+        let Some(body) = self.body(prefix, false) else { return };
+        if self.newline.is_none() {
+            self.newline = memchr::memchr(b'\n', &body[self.newline_search..]).map(|at| self.newline_search + at);
+            self.newline_search = body.len();
+        }
+        if let (None, Some(newline)) = (self.jsonl, self.newline) {
+            if !body[newline..].trim_ascii().is_empty() {
+                self.settle(looks_like_jsonl(body));
+            }
+        }
+        let mut found = Vec::new();
+        self.scanner.scan(body, usize::MAX, &mut found);
+        self.queue.extend(found);
+    }
+
+    /// Reads what has arrived (`prefix`, as last given to `arrived`), about `budget` bytes of work.
+    /// Returns true when it has caught up.
+    pub fn step_arriving(&mut self, prefix: &[u8], budget: usize) -> bool {
+        if self.failed {
+            return true;
+        }
+        let Some(body) = self.body(prefix, false) else { return true };
+        self.work(body, false, budget).unwrap_or_else(|()| {
+            self.failed = true;
+            true
+        })
+    }
+
+    /// Reads the whole input, about `budget` bytes of work (scanning or reading). Returns true when it is
+    /// all read.
+    pub fn step(&mut self, input: &[u8], budget: usize) -> bool {
+        if self.outcome.is_some() {
+            return true;
+        }
+        let body = self.body(input, true).expect("a whole input has a body");
+        if self.jsonl.is_none() {
+            self.settle(looks_like_jsonl(body));
+        }
+        if self.failed || body.iter().all(u8::is_ascii_whitespace) {
+            self.fall_back(input);
+            return true;
+        }
+        self.work(body, true, budget).unwrap_or_else(|()| {
+            self.fall_back(input);
+            true
+        })
+    }
+
+    /// Done so far, from 0 to 1 (of the input as far as it has arrived).
     pub fn progress(&self) -> f64 {
-        if self.outcome.is_some() || self.bytes.is_empty() {
+        if self.outcome.is_some() || self.body_len == 0 {
             return 1.0;
         }
-        let len = self.bytes.len() as f64;
+        let len = self.body_len as f64;
         SCAN_WEIGHT * self.scanner.pos as f64 / len + (1.0 - SCAN_WEIGHT) * (self.read as f64 / len).min(1.0)
     }
 
@@ -391,106 +462,13 @@ impl<'a> IncrementalParse<'a> {
         self.builder.set.span_objects
     }
 
-    /// Does about `budget` bytes of work (scanning or reading). Returns true when the input is all read.
-    pub fn step(&mut self, budget: usize) -> bool {
-        if self.outcome.is_some() {
-            return true;
-        }
-        let mut left = budget.max(1);
-        while left > 0 {
-            if self.queue.is_empty() {
-                if self.scanner.pos >= self.bytes.len() || self.scanner.give_up {
-                    if !self.scanner.complete(self.bytes.len()) {
-                        self.fall_back(self.bytes);
-                    }
-                    return true;
-                }
-                let before = self.scanner.pos;
-                let mut found = Vec::new();
-                self.scanner.scan(self.bytes, left, &mut found);
-                self.queue.extend(found);
-                left = left.saturating_sub(self.scanner.pos - before);
-                continue;
-            }
-            match self.read_some(&mut left) {
-                Ok(()) => {}
-                Err(()) => {
-                    self.fall_back(self.bytes);
-                    return true;
-                }
-            }
-        }
-        false
-    }
-
-    /// Reads the front document: its skeleton, then its spans, within `left` bytes.
-    fn read_some(&mut self, left: &mut usize) -> Result<(), ()> {
-        let doc = self.queue.front().expect("not empty");
-        if !self.skeleton_read {
-            let bytes = match &doc.skeleton {
-                Skeleton::Whole(range) => &self.bytes[range.clone()],
-                Skeleton::Owned(bytes) => &bytes[..],
-            };
-            self.contexts_base = self.builder.contexts.len();
-            let mut de = serde_json::Deserializer::from_slice(bytes);
-            let parsed = Doc::deserialize(&mut de).map_err(|_| ())?;
-            de.end().map_err(|_| ())?;
-            self.builder.add_document(parsed, doc.top_level_object).map_err(|_| ())?;
-            if self.builder.deferred_mismatch || self.builder.contexts.len() - self.contexts_base != doc.arrays.len() {
-                return Err(()); // the readers saw other `spans` arrays than the scanner: read it whole
-            }
-            self.skeleton_read = true;
-            (self.array, self.element) = (0, 0);
-            self.read += bytes.len();
-            *left = left.saturating_sub(bytes.len());
-        }
-        while *left > 0 {
-            let doc = self.queue.front().expect("not empty");
-            let Some(array) = doc.arrays.get(self.array) else {
-                self.queue.pop_front();
-                self.skeleton_read = false;
-                return Ok(());
-            };
-            let context = self.contexts_base + self.array;
-            let Some(range) = array.get(self.element).cloned() else {
-                // The array is done: Jaeger trace warnings go to the trace now that its spans made it exist.
-                if let SpanContext::Jaeger { trace_id, warnings, .. } = &mut self.builder.contexts[context] {
-                    let (trace_id, warnings) = (*trace_id, std::mem::take(warnings));
-                    warnings.into_iter().for_each(|w| self.builder.trace_warning(trace_id, w));
-                }
-                (self.array, self.element) = (self.array + 1, 0);
-                continue;
-            };
-            let span = &self.bytes[range.clone()];
-            let mut ctx = std::mem::replace(&mut self.builder.contexts[context], SpanContext::Otlp { resource: 0, scope: 0, service: 0 });
-            let result = match &mut ctx {
-                SpanContext::Otlp { resource, scope, service } => {
-                    otlp::add_span_bytes(&mut self.builder, span, *resource, *scope, *service)
-                }
-                SpanContext::Jaeger { trace_id, processes, .. } => {
-                    jaeger::add_span_bytes(&mut self.builder, span, *trace_id, processes)
-                }
-            };
-            self.builder.contexts[context] = ctx;
-            result.map_err(|_| ())?;
-            self.element += 1;
-            self.read += range.len();
-            *left = left.saturating_sub(range.len());
-        }
-        Ok(())
-    }
-
-    /// Reads the whole input at once with `parse`: for errors (exact messages) and shapes the scanner leaves.
-    fn fall_back(&mut self, bytes: &[u8]) {
-        self.outcome = Some(parse(&self.name, bytes));
-    }
-
-    pub fn finish(mut self) -> Result<TraceSet, LoadError> {
-        while !self.step(usize::MAX) {}
+    pub fn finish(mut self, input: &[u8]) -> Result<TraceSet, LoadError> {
+        while !self.step(input, usize::MAX) {}
         match self.outcome.take() {
             Some(outcome) => outcome,
             None => {
                 self.builder.deferred = false;
+                self.builder.set.source.bytes = input.len() as u64;
                 self.builder.finish().map_err(|message| LoadError {
                     file: self.name.clone(),
                     line: 1,
@@ -500,5 +478,217 @@ impl<'a> IncrementalParse<'a> {
                 })
             }
         }
+    }
+
+    /// The input without its byte-order mark, once it is long enough (or whole) to tell whether it has one.
+    fn body<'b>(&mut self, input: &'b [u8], whole: bool) -> Option<&'b [u8]> {
+        if self.body_start.is_none() {
+            if !whole && input.len() < BOM.len() && BOM.starts_with(input) {
+                return None;
+            }
+            self.body_start = Some(if input.starts_with(BOM) { BOM.len() } else { 0 });
+        }
+        let body = &input[self.body_start?..];
+        self.body_len = body.len();
+        Some(body)
+    }
+
+    fn settle(&mut self, jsonl: bool) {
+        self.jsonl = Some(jsonl);
+        self.scanner.jsonl = jsonl;
+        if jsonl {
+            self.builder.format = Some(Format::OtlpJsonl);
+        }
+    }
+
+    /// Reads on within `budget`; when the front document cannot go on, scans further (the whole input
+    /// only: input that is arriving is scanned by `arrived`). Returns true when there is nothing more to do
+    /// with this `body`; an error means the input must be read whole.
+    fn work(&mut self, body: &[u8], whole: bool, budget: usize) -> Result<bool, ()> {
+        let mut left = budget.max(1);
+        while left > 0 {
+            if self.read_front(body, &mut left)? {
+                continue;
+            }
+            if !whole {
+                return Ok(true);
+            }
+            if self.scanner.pos < body.len() && !self.scanner.give_up {
+                let before = self.scanner.pos;
+                let mut found = Vec::new();
+                self.scanner.scan(body, left, &mut found);
+                self.queue.extend(found);
+                left = left.saturating_sub(self.scanner.pos - before);
+                continue;
+            }
+            return if self.scanner.complete(body.len()) && self.queue.is_empty() { Ok(true) } else { Err(()) };
+        }
+        Ok(false)
+    }
+
+    /// What comes next in the front document: the first in the queue, else the one being scanned.
+    fn next(&self) -> Next {
+        let (arrays, complete, open) = match (self.queue.front(), &self.scanner.doc) {
+            (Some(doc), _) => (&doc.arrays, true, false),
+            (None, Some(doc)) => (&doc.arrays, false, doc.in_spans),
+            (None, None) => return Next::NotYet,
+        };
+        match arrays.get(self.array) {
+            Some(array) => match array.elements.get(self.element) {
+                Some(range) => Next::Span { range: range.clone(), otlp: array.otlp },
+                // An array is closed once another has started or the scanner is out of it.
+                None if complete || !open || self.array + 1 < arrays.len() => Next::ArrayEnd,
+                None => Next::NotYet,
+            },
+            None if complete => Next::DocumentEnd,
+            None => Next::NotYet,
+        }
+    }
+
+    /// Reads on in the front document (its skeleton once it is complete, its spans as they are found), and
+    /// on to the next, within `left` bytes. Returns whether it got anywhere.
+    fn read_front(&mut self, body: &[u8], left: &mut usize) -> Result<bool, ()> {
+        let mut progressed = false;
+        while *left > 0 {
+            if !self.skeleton_read && self.jsonl.is_some() && !self.queue.is_empty() {
+                self.read_skeleton(body, left)?;
+                progressed = true;
+                continue;
+            }
+            match self.next() {
+                Next::Span { range, otlp } => {
+                    let span = &body[range.clone()];
+                    if self.skeleton_read {
+                        self.read_span(span)?;
+                    } else if self.wait_for_skeleton {
+                        return Ok(progressed);
+                    } else {
+                        let early = if otlp { otlp::add_span_early(&mut self.builder, span) } else { jaeger::add_span_early(&mut self.builder, span) };
+                        match early.map_err(|_| ())? {
+                            Early::Added { trace, index, process } => {
+                                self.pending.push(Pending { array: self.array as u32, trace, index, process })
+                            }
+                            Early::Rejected => {}
+                            Early::Wait => {
+                                self.wait_for_skeleton = true;
+                                return Ok(progressed);
+                            }
+                        }
+                    }
+                    self.element += 1;
+                    self.read += range.len();
+                    *left = left.saturating_sub(range.len());
+                }
+                Next::ArrayEnd => {
+                    if self.skeleton_read {
+                        self.array_done(self.array);
+                    }
+                    (self.array, self.element) = (self.array + 1, 0);
+                }
+                Next::DocumentEnd if self.skeleton_read => {
+                    self.queue.pop_front();
+                    (self.array, self.element, self.skeleton_read, self.wait_for_skeleton) = (0, 0, false, false);
+                }
+                Next::DocumentEnd | Next::NotYet => return Ok(progressed),
+            }
+            progressed = true;
+        }
+        Ok(progressed)
+    }
+
+    /// Reads the front document's skeleton, then completes the spans added before it.
+    fn read_skeleton(&mut self, body: &[u8], left: &mut usize) -> Result<(), ()> {
+        let doc = self.queue.front().expect("not empty");
+        let bytes = match &doc.skeleton {
+            Skeleton::Whole(range) => &body[range.clone()],
+            Skeleton::Owned(bytes) => &bytes[..],
+        };
+        self.contexts_base = self.builder.contexts.len();
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let parsed = Doc::deserialize(&mut de).map_err(|_| ())?;
+        de.end().map_err(|_| ())?;
+        self.builder.add_document(parsed, doc.top_level_object).map_err(|_| ())?;
+        if self.builder.deferred_mismatch || self.builder.contexts.len() - self.contexts_base != doc.arrays.len() {
+            return Err(()); // the readers saw other `spans` arrays than the scanner: read it whole
+        }
+        self.skeleton_read = true;
+        self.read += bytes.len();
+        *left = left.saturating_sub(bytes.len());
+        self.resolve()
+    }
+
+    /// Gives the spans added before the skeleton their resource, scope and service, in order, with the
+    /// warnings the whole reader gives at the same points: a Jaeger span's missing process, and a Jaeger
+    /// trace object's own warnings once its spans are in.
+    fn resolve(&mut self) -> Result<(), ()> {
+        // The arrays read so far must have been read with the right format's reader.
+        let arrays = &self.queue.front().expect("not empty").arrays;
+        let touched = (self.array + usize::from(self.element > 0)).min(arrays.len());
+        let contexts = &self.builder.contexts[self.contexts_base..];
+        if arrays[..touched].iter().zip(contexts).any(|(a, c)| a.otlp != matches!(c, SpanContext::Otlp { .. })) {
+            return Err(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let mut done = 0;
+        for run in pending.chunk_by(|a, b| a.array == b.array) {
+            let array = run[0].array as usize;
+            while done < array {
+                self.array_done(done);
+                done += 1;
+            }
+            let at = self.contexts_base + array;
+            let context = std::mem::replace(&mut self.builder.contexts[at], SpanContext::Otlp { resource: 0, scope: 0, service: 0 });
+            for p in run {
+                let (resource, scope, service, missing) = match &context {
+                    SpanContext::Otlp { resource, scope, service } => (*resource, *scope, *service, false),
+                    SpanContext::Jaeger { processes, .. } => {
+                        let (resource, missing) = jaeger::resolve_process(&mut self.builder, p.process, processes);
+                        (resource, 0, self.builder.set.resources[resource as usize].service, missing)
+                    }
+                };
+                let trace = &mut self.builder.set.traces[p.trace as usize];
+                let span = &mut trace.spans[p.index as usize];
+                (span.resource, span.scope, span.service) = (resource, scope, service);
+                if missing {
+                    trace.warnings.push(jaeger::MISSING_PROCESS.into());
+                }
+            }
+            self.builder.contexts[at] = context;
+        }
+        while done < self.array {
+            self.array_done(done);
+            done += 1;
+        }
+        Ok(())
+    }
+
+    /// Reads one span of the front document, whose skeleton has been read.
+    fn read_span(&mut self, span: &[u8]) -> Result<(), ()> {
+        let at = self.contexts_base + self.array;
+        let mut context = std::mem::replace(&mut self.builder.contexts[at], SpanContext::Otlp { resource: 0, scope: 0, service: 0 });
+        let result = match &mut context {
+            SpanContext::Otlp { resource, scope, service } => {
+                otlp::add_span_bytes(&mut self.builder, span, *resource, *scope, *service)
+            }
+            SpanContext::Jaeger { trace_id, processes, .. } => {
+                jaeger::add_span_bytes(&mut self.builder, span, *trace_id, processes)
+            }
+        };
+        self.builder.contexts[at] = context;
+        result.map_err(|_| ())
+    }
+
+    /// Array `array` of the front document is all read: a Jaeger trace object's warnings go to its trace,
+    /// now that its spans made it exist.
+    fn array_done(&mut self, array: usize) {
+        if let SpanContext::Jaeger { trace_id, warnings, .. } = &mut self.builder.contexts[self.contexts_base + array] {
+            let (trace_id, warnings) = (*trace_id, std::mem::take(warnings));
+            warnings.into_iter().for_each(|w| self.builder.trace_warning(trace_id, w));
+        }
+    }
+
+    /// Reads the whole input at once with `parse`: for errors (exact messages) and shapes the scanner leaves.
+    fn fall_back(&mut self, input: &[u8]) {
+        self.outcome = Some(parse(&self.name, input));
     }
 }

@@ -7,7 +7,7 @@ use crate::model::{
     notes, Attr, AttrValue, Event, Extras, IdEncoding, Link, LinkKind, Resource, Span, SpanId, SpanKind, StatusCode,
     Strings, Sym, TraceId,
 };
-use super::incremental::SpanContext;
+use super::incremental::{Early, SpanContext};
 use base64::Engine as _;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -94,7 +94,7 @@ pub(super) fn add(b: &mut Builder, trace: Doc<'_>) {
         return;
     }
     for span in trace.spans.unwrap_or_default() {
-        add_span(b, span, trace_id, &mut processes);
+        add_span(b, span, trace_id, Some(&mut processes));
     }
     for warning in warnings {
         b.trace_warning(trace_id, warning);
@@ -108,12 +108,44 @@ pub(super) fn add_span_bytes(
     trace_id: Option<TraceId>,
     processes: &mut HashMap<Cow<'static, str>, u32>,
 ) -> serde_json::Result<()> {
+    add_span(b, read_span(bytes)?, trace_id, Some(processes));
+    Ok(())
+}
+
+/// Adds one span read before its trace's `processes` (which follow the spans): its resource is resolved
+/// later (`resolve_process`). A span that needs its trace object (no trace id of its own) or has an inline
+/// process waits, untouched, for the trace object to be read.
+pub(super) fn add_span_early(b: &mut Builder, bytes: &[u8]) -> serde_json::Result<Early> {
+    let span = read_span(bytes)?;
+    if span.process.is_some() || b.trace_id(span.trace_id.as_deref(), IdEncoding::Hex).is_none() {
+        return Ok(Early::Wait);
+    }
+    let process = span.process_id.as_deref().map(|id| b.intern(id));
+    Ok(Early::added(add_span(b, span, None, None), process))
+}
+
+fn read_span(bytes: &[u8]) -> serde_json::Result<JaegerSpan<'_>> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let span = JaegerSpan::deserialize(&mut de)?;
     de.end()?;
-    add_span(b, span, trace_id, processes);
-    Ok(())
+    Ok(span)
 }
+
+/// The resource of a span added early, from its trace's processes (read since): (resource, is it missing).
+pub(super) fn resolve_process(b: &mut Builder, process: Option<Sym>, processes: &HashMap<Cow<'static, str>, u32>) -> (u32, bool) {
+    match process.and_then(|p| processes.get(b.set.strings.get(p)).copied()) {
+        Some(resource) => (resource, false),
+        None => (missing_process(b), true),
+    }
+}
+
+/// A span whose process is not in its trace's `processes` gets an empty resource of its own (and its trace
+/// a warning, `MISSING_PROCESS`).
+fn missing_process(b: &mut Builder) -> u32 {
+    b.add_resource(Resource { service: Strings::EMPTY, attributes: Box::new([]) })
+}
+
+pub(super) const MISSING_PROCESS: &str = "a span names a process that is not in `processes`";
 
 fn resource(b: &mut Builder, p: Process<'_>) -> u32 {
     let service = b.intern(p.service_name.as_deref().unwrap_or(""));
@@ -121,43 +153,42 @@ fn resource(b: &mut Builder, p: Process<'_>) -> u32 {
     b.add_resource(Resource { service, attributes })
 }
 
-fn add_span(b: &mut Builder, s: JaegerSpan<'_>, doc_trace_id: Option<TraceId>, processes: &mut HashMap<Cow<str>, u32>) {
+/// Adds a span to its trace, with its resource from `processes` (`None`: resolved later, by the caller).
+/// Returns where it went, or `None` if it was rejected. Rejections come before any resource is made, so
+/// that resources are numbered alike whether the processes were read before the spans or after.
+fn add_span(
+    b: &mut Builder,
+    s: JaegerSpan<'_>,
+    doc_trace_id: Option<TraceId>,
+    processes: Option<&mut HashMap<Cow<'_, str>, u32>>,
+) -> Option<(u32, u32)> {
     b.set.span_objects += 1;
     let enc = IdEncoding::Hex;
     let trace_id = b.trace_id(s.trace_id.as_deref(), enc).or(doc_trace_id);
     let span_id = b.span_id(s.span_id.as_deref(), enc);
+    let start = s.start_time.and_then(|t| micros_to_nanos(t.0));
+    if s.start_time.is_some() && start.is_none() {
+        b.reject("startTime out of range");
+        return None;
+    }
+    let trace_id = b.admit(trace_id, span_id)?;
 
-    let known = s.process_id.as_deref().and_then(|id| processes.get(id).copied());
-    let resource = match (known, s.process_id, s.process) {
-        (Some(resource), _, _) => resource,
-        (None, id, Some(inline)) => {
-            let r = resource(b, inline);
-            if let Some(id) = id {
-                processes.insert(Cow::Owned(id.into_owned()), r);
-            }
-            r
+    let (resource, service, missing) = match processes {
+        Some(processes) => {
+            let (resource, missing) = process_resource(b, s.process_id, s.process, processes);
+            (resource, b.set.resources[resource as usize].service, missing)
         }
-        (None, _, None) => {
-            let service = Strings::EMPTY;
-            let r = b.add_resource(Resource { service, attributes: Box::new([]) });
-            b.trace_warning(trace_id, "a span names a process that is not in `processes`".into());
-            r
-        }
+        None => (0, Strings::EMPTY, false),
     };
-    let service = b.set.resources[resource as usize].service;
 
     let mut notes = 0;
-    let (parent_id, links) = parent_and_links(b, s.references.unwrap_or_default(), trace_id, &mut notes);
+    let (parent_id, links) = parent_and_links(b, s.references.unwrap_or_default(), Some(trace_id), &mut notes);
     let parent_id = parent_id.or_else(|| b.span_id(s.parent_span_id.as_deref(), enc));
 
-    let start = s.start_time.and_then(|t| micros_to_nanos(t.0));
     let end = match (start, s.duration) {
         (Some(start), Some(d)) => micros_to_nanos(d.0).map(|d| start.saturating_add(d)),
         _ => None,
     };
-    if s.start_time.is_some() && start.is_none() {
-        return b.reject("startTime out of range");
-    }
     let (start_ns, end_ns) = times(start, end, &mut notes);
 
     let attributes = tags(b, s.tags);
@@ -190,7 +221,34 @@ fn add_span(b: &mut Builder, s: JaegerSpan<'_>, doc_trace_id: Option<TraceId>, p
         notes,
         extras: Extras::of(events, links, warnings),
     };
-    b.push(trace_id, span);
+    let at = b.push(Some(trace_id), span);
+    if missing {
+        b.trace_warning(Some(trace_id), MISSING_PROCESS.into());
+    }
+    at
+}
+
+/// A span's resource: its process in `processes`, else its inline process (added to `processes`), else an
+/// empty one (missing: true).
+fn process_resource(
+    b: &mut Builder,
+    id: Text<'_>,
+    inline: Option<Process<'_>>,
+    processes: &mut HashMap<Cow<'_, str>, u32>,
+) -> (u32, bool) {
+    if let Some(&resource) = id.as_deref().and_then(|id| processes.get(id)) {
+        return (resource, false);
+    }
+    match inline {
+        Some(inline) => {
+            let r = resource(b, inline);
+            if let Some(id) = id {
+                processes.insert(Cow::Owned(id.into_owned()), r);
+            }
+            (r, false)
+        }
+        None => (missing_process(b), true),
+    }
 }
 
 /// The parent is the first CHILD_OF reference within the trace, else the first FOLLOWS_FROM within it;

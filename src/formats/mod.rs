@@ -17,7 +17,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::Deserialize;
 use std::fmt;
 
-pub use incremental::{IncrementalParse, Prescan};
+pub use incremental::IncrementalParse;
 pub use json::{Code, Float, Int, Scalar, Text};
 
 /// Why a file could not be read, and where: file, 1-based line and column, and the JSON path of the field.
@@ -340,18 +340,27 @@ impl Builder {
         self.set.reject(reason);
     }
 
-    /// Adds a span to its trace; a span without a usable span id is rejected (nothing could refer to it).
-    fn push(&mut self, trace_id: Option<TraceId>, span: Span) {
-        let Some(trace_id) = trace_id else { return self.reject("span has no trace id (or it is all zeros)") };
-        if span.span_id.is_none() {
-            return self.reject("span has no span id (or it is all zeros)");
+    /// The trace id of a span that has both ids; a span without them is rejected (nothing could refer to it).
+    fn admit(&mut self, trace_id: Option<TraceId>, span_id: Option<SpanId>) -> Option<TraceId> {
+        match (trace_id, span_id) {
+            (None, _) => self.reject("span has no trace id (or it is all zeros)"),
+            (Some(_), None) => self.reject("span has no span id (or it is all zeros)"),
+            (Some(trace_id), Some(_)) => return Some(trace_id),
         }
+        None
+    }
+
+    /// Adds a span to its trace (`admit` first); returns where it went: (trace, index in the trace).
+    fn push(&mut self, trace_id: Option<TraceId>, span: Span) -> Option<(u32, u32)> {
+        let trace_id = self.admit(trace_id, span.span_id)?;
         let next = self.set.traces.len() as u32;
         let index = *self.trace_index.entry(trace_id).or_insert(next);
         if index == next {
             self.set.traces.push(Trace { trace_id, spans: Vec::new(), tree: Tree::default(), warnings: Vec::new(), skew_shift_ns: Vec::new() });
         }
-        self.set.traces[index as usize].spans.push(span);
+        let spans = &mut self.set.traces[index as usize].spans;
+        spans.push(span);
+        Some((index, spans.len() as u32 - 1))
     }
 
     fn trace_warning(&mut self, trace_id: Option<TraceId>, warning: String) {

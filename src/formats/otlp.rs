@@ -2,7 +2,7 @@
 //! hex or base64 ids, enums as integers or names, and 64-bit integers as strings or numbers.
 
 use super::json::{Code, Float, Int, Text};
-use super::incremental::SpanContext;
+use super::incremental::{Early, SpanContext};
 use super::{times, Builder};
 use crate::model::{
     Attr, AttrValue, Event, Extras, IdEncoding, Link, LinkKind, Resource, Scope, Span, SpanKind, StatusCode, Strings,
@@ -167,14 +167,24 @@ fn service_name(strings: &Strings, attributes: &[Attr]) -> u32 {
 
 /// Adds one span read on its own (the incremental reader), in the resource and scope it was found in.
 pub(super) fn add_span_bytes(b: &mut Builder, bytes: &[u8], resource: u32, scope: u32, service: u32) -> serde_json::Result<()> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let span = OtlpSpan::deserialize(&mut de)?;
-    de.end()?;
-    add_span(b, span, resource, scope, service);
+    add_span(b, read_span(bytes)?, resource, scope, service);
     Ok(())
 }
 
-fn add_span(b: &mut Builder, s: OtlpSpan<'_>, resource: u32, scope: u32, service: u32) {
+/// Adds one span read before its resource and scope, which are filled in when they have been read.
+pub(super) fn add_span_early(b: &mut Builder, bytes: &[u8]) -> serde_json::Result<Early> {
+    Ok(Early::added(add_span(b, read_span(bytes)?, 0, 0, Strings::EMPTY), None))
+}
+
+fn read_span(bytes: &[u8]) -> serde_json::Result<OtlpSpan<'_>> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let span = OtlpSpan::deserialize(&mut de)?;
+    de.end()?;
+    Ok(span)
+}
+
+/// Adds a span to its trace; returns where it went, or `None` if it was rejected.
+fn add_span(b: &mut Builder, s: OtlpSpan<'_>, resource: u32, scope: u32, service: u32) -> Option<(u32, u32)> {
     b.set.span_objects += 1;
     let enc = IdEncoding::HexOrBase64;
     let trace_id = b.trace_id(s.trace_id.as_deref(), enc);
@@ -226,7 +236,7 @@ fn add_span(b: &mut Builder, s: OtlpSpan<'_>, resource: u32, scope: u32, service
         notes,
         extras: Extras::of(events, links, []),
     };
-    b.push(trace_id, span);
+    b.push(trace_id, span)
 }
 
 fn code<T>(c: Option<Code<'_>>, from_num: fn(i64) -> T, from_name: fn(&str) -> T) -> T {

@@ -106,7 +106,8 @@ pub fn mark(name: &str) {
     let _ = window().performance().map(|p| p.mark(name));
 }
 
-fn now() -> f64 {
+/// Milliseconds on the page's clock (`performance.now()`).
+pub fn now() -> f64 {
     window().performance().map(|p| p.now()).unwrap_or(0.0)
 }
 

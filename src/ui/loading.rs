@@ -2,13 +2,13 @@
 //! unpacked on the way), parse, build the trees, analyze each trace, then put the file on screen or the
 //! error in the panel. Progress and Cancel live in `AppState::pending`.
 
-use super::browser::{js_error_text, mark, next_paint, Yielder};
+use super::browser::{js_error_text, mark, next_paint, now, Yielder};
 use super::embed;
 use super::format;
 use super::state::{AppState, Failure, LoadedFile};
 use leptos::prelude::*;
 use crate::formats::reader::ByteReader;
-use crate::formats::Prescan;
+use crate::formats::IncrementalParse;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::JsCast;
@@ -77,25 +77,28 @@ pub async fn load_one(state: AppState, input: Input) -> Result<Rc<LoadedFile>, F
         let stop = || fail(format!("Loading {name} was cancelled."));
         // A read that failed (about `what`) or was cancelled (`None`).
         let unread = |what: &str, err: Option<String>| err.map_or_else(stop, |e| fail(format!("{what}: {e}")));
-        let (bytes, prescan) = match input {
-            Input::Bytes { bytes, .. } => (gunzip(bytes).map_err(|e| fail(format!("{name}: {e}")))?, Prescan::default()),
+        let (bytes, mut parser) = match input {
+            Input::Bytes { bytes, .. } => {
+                (gunzip(bytes).map_err(|e| fail(format!("{name}: {e}")))?, IncrementalParse::new(&name))
+            }
             Input::Url(url) => match fetch(&url).await.map_err(|e| fail(format!("{url}: {e}")))? {
-                Some((chunks, size)) => read_chunks(chunks, size, &format!("Downloading {url}"), &cancel, &step)
+                Some((chunks, size)) => read_chunks(chunks, size, &name, &format!("Downloading {url}"), &cancel, &step)
                     .await
                     .map_err(|e| unread(&url, e))?,
-                None => (Vec::new(), Prescan::default()),
+                None => (Vec::new(), IncrementalParse::new(&name)),
             },
             Input::File(file) => {
                 let (chunks, size) = (Chunks::of_file(&file), Some(file.size() as u64));
-                read_chunks(chunks, size, &format!("Reading {name}"), &cancel, &step).await.map_err(|e| unread(&name, e))?
+                read_chunks(chunks, size, &name, &format!("Reading {name}"), &cancel, &step)
+                    .await
+                    .map_err(|e| unread(&name, e))?
             }
         };
         mark("spanlens:read");
-        // Parsed a slice at a time (`IncrementalParse`), yielding every 50 ms: the bar moves and clicks are answered.
+        // The rest is parsed a slice at a time, yielding every 50 ms: the bar moves and clicks are answered.
         let size = format::bytes(bytes.len() as u64);
-        let mut parser = crate::formats::IncrementalParse::with_prescan(&name, &bytes, prescan);
         let mut pause = Yielder::new(50.0);
-        while !parser.step(PARSE_SLICE_BYTES) {
+        while !parser.step(&bytes, PARSE_SLICE_BYTES) {
             if pause.due() {
                 let label = format!("Parsing {name} ({size})… {}", format::plural(parser.spans(), "span", "spans"));
                 step(label, (parser.progress() * 1000.0) as u64, 1000);
@@ -105,7 +108,7 @@ pub async fn load_one(state: AppState, input: Input) -> Result<Rc<LoadedFile>, F
                 }
             }
         }
-        let mut set = parser.finish().map_err(|err| Failure { file: err.file.clone(), text: err.to_string() })?;
+        let mut set = parser.finish(&bytes).map_err(|err| Failure { file: err.file.clone(), text: err.to_string() })?;
         drop(bytes);
         mark("spanlens:parsed");
         let spans: usize = set.traces.iter().map(|t| t.spans.len()).sum();
@@ -162,18 +165,23 @@ const PARSE_SLICE_BYTES: usize = 256 * 1024;
 /// The read buffer's size (streams may fill less of it), and how often the progress bar moves while reading.
 const CHUNK_BYTES: u32 = 8 * 1024 * 1024;
 
+/// While a chunk is being read, the spans that have arrived are read for at most this long: reading and
+/// parsing overlap, and when parsing is the slower, the reads wait for it rather than the other way round.
+const PARSE_WHILE_READING_MS: f64 = 40.0;
+
 /// Reads an input in chunks into one buffer (gunzipping on the way when it is gzip), reporting bytes read (of
-/// `size`, when known), and scans what has arrived while the next chunk is being read (`Prescan`), so that
-/// reading and scanning overlap. `doing` says what, for the progress label. `Err(None)` means cancelled.
+/// `size`, when known), and parses what has arrived while the next chunk is being read. `doing` says what,
+/// for the progress label. Returns the input and its parse so far; `Err(None)` means cancelled.
 async fn read_chunks(
     mut chunks: Chunks<'_>,
     size: Option<u64>,
+    name: &str,
     doing: &str,
     cancel: &AtomicBool,
     step: &impl Fn(String, u64, u64),
-) -> Result<(Vec<u8>, Prescan), Option<String>> {
+) -> Result<(Vec<u8>, IncrementalParse), Option<String>> {
     let mut reader = ByteReader::new(size.unwrap_or(0) as usize);
-    let mut prescan = Prescan::default();
+    let mut parser = IncrementalParse::new(name);
     let mut chunk: Vec<u8> = Vec::new();
     let (mut offset, mut reported) = (0u64, 0u64);
     let mut pause = Yielder::new(50.0);
@@ -185,10 +193,12 @@ async fn read_chunks(
         }
         chunk.resize(array.length() as usize, 0);
         array.copy_to(&mut chunk);
-        // The next chunk is read while this one is unpacked and scanned.
+        // The next chunk is read while this one is unpacked and parsed.
         pending = chunks.request(Some(array.buffer()));
         reader.push(&chunk).map_err(Some)?;
-        prescan.scan(reader.bytes());
+        parser.arrived(reader.bytes());
+        let until = now() + PARSE_WHILE_READING_MS;
+        while !parser.step_arriving(reader.bytes(), PARSE_SLICE_BYTES) && now() < until {}
         offset += chunk.len() as u64;
         // Streams hand out a few hundred KB at a time: the bar moves every `CHUNK_BYTES`, at the end, and
         // when the page is about to paint anyway.
@@ -199,7 +209,8 @@ async fn read_chunks(
                 Some(size) => format!("{} of {}", format::bytes(offset), format::bytes(size)),
                 None => format::bytes(offset),
             };
-            step(format!("{doing}{unpacking}… {amount}"), offset, size.unwrap_or(0));
+            let spans = format::plural(parser.spans(), "span", "spans");
+            step(format!("{doing}{unpacking}… {amount}, {spans} read"), offset, size.unwrap_or(0));
         }
         // Reads that the stream has buffered resolve at once, without a turn of the event loop between them.
         pause.maybe_yield().await;
@@ -207,7 +218,7 @@ async fn read_chunks(
     if cancel.load(Ordering::Relaxed) {
         return Err(None);
     }
-    Ok((reader.finish().map_err(Some)?, prescan))
+    Ok((reader.finish().map_err(Some)?, parser))
 }
 
 /// An input's bytes a chunk at a time. A BYOB stream reader fills one reused buffer: twice as fast as slicing
