@@ -97,6 +97,8 @@ struct Scanner {
     last_non_ws: usize,
     /// Invalid JSON, or a shape this scanner leaves to the whole reader.
     give_up: bool,
+    /// Inside an element of a `spans` array (an object or array), this deep: only its end is looked for.
+    element_depth: u32,
 }
 
 const SPANS: &[u8] = b"spans";
@@ -115,6 +117,7 @@ impl Scanner {
             doc: None,
             last_non_ws: 0,
             give_up: false,
+            element_depth: 0,
         }
     }
 
@@ -122,6 +125,10 @@ impl Scanner {
     fn scan(&mut self, bytes: &[u8], budget: usize, out: &mut Vec<Document>) {
         let end = self.pos.saturating_add(budget).min(bytes.len());
         while self.pos < end && !self.give_up {
+            if self.element_depth > 0 {
+                self.skip_element(bytes, end);
+                continue;
+            }
             // Inside a string only a quote or a backslash matters (unless it is a key that may be "spans"):
             // jump to the next one. Most of a trace's bytes are strings.
             if self.in_string && !self.escape && !matches!(self.key, Some(Some(_))) {
@@ -168,6 +175,10 @@ impl Scanner {
                 }
                 b'{' | b'[' => {
                     self.value_starts(i);
+                    if self.stack.last().is_some_and(|f| f.spans && f.element == Some(i)) {
+                        self.element_depth = 1;
+                        continue;
+                    }
                     let array = c == b'[';
                     if self.stack.is_empty() && array && !self.jsonl {
                         self.top_array = true;
@@ -230,6 +241,47 @@ impl Scanner {
         }
     }
 
+    /// Goes on through an element of a `spans` array up to its closing bracket (or `end`), seeing only
+    /// brackets and strings: most of a trace's bytes are spans, and all the scanner needs of one is where it
+    /// ends. Its content is checked when the span is read; a mismatched bracket inside it makes that fail.
+    fn skip_element(&mut self, bytes: &[u8], end: usize) {
+        let mut i = self.pos;
+        while i < end {
+            if self.in_string {
+                if self.escape {
+                    self.escape = false;
+                    i += 1;
+                    continue;
+                }
+                match memchr::memchr2(b'"', b'\\', &bytes[i..end]) {
+                    Some(at) => {
+                        i += at;
+                        self.escape = bytes[i] == b'\\';
+                        self.in_string = self.escape;
+                        i += 1;
+                    }
+                    None => i = end,
+                }
+                continue;
+            }
+            match bytes[i] {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => self.element_depth += 1,
+                b'}' | b']' => {
+                    self.element_depth -= 1;
+                    if self.element_depth == 0 {
+                        self.last_non_ws = i;
+                        self.pos = i + 1;
+                        return;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        self.pos = i;
+    }
+
     /// A value (or the first byte of a scalar) at `i`: maybe a document, maybe an array element.
     fn value_starts(&mut self, i: usize) {
         if let Some(frame) = self.stack.last_mut() {
@@ -285,7 +337,7 @@ impl Scanner {
 
     /// The input ended: did it end cleanly?
     fn complete(&self, len: usize) -> bool {
-        !self.give_up && self.pos >= len && self.stack.is_empty() && !self.in_string && self.doc.is_none()
+        !self.give_up && self.pos >= len && self.stack.is_empty() && !self.in_string && self.doc.is_none() && self.element_depth == 0
     }
 }
 
