@@ -145,6 +145,11 @@ fn broken_and_odd_inputs_give_the_whole_readers_answer() {
             "{\"traceID\":\"9\",\"spans\":[{\"traceID\":\"9\",\"spanID\":\"7\",\"processID\":\"q\",",
             "\"process\":{\"serviceName\":\"inline\"}},{\"traceID\":\"9\",\"spanID\":\"8\",\"processID\":\"q\"}]}]}"
         ),
+        // Inside a span the scanner sees only brackets and strings: brackets in strings, escaped quotes,
+        // nested arrays, and a mismatched bracket (which the span reader then reports).
+        "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"}]\\\"[{\",\"attributes\":[{\"key\":\"k\",\"value\":{\"arrayValue\":{\"values\":[{\"intValue\":1}]}}}]},{\"name\":\"b\"}]}]}]}",
+        "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"a\",\"attributes\":[1}],{\"name\":\"b\"}]}]}]}",
+        "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"a\"}}]}]}]}",
         // Deeper than the scanner expects Jaeger spans: read as OTLP's at first, then read whole.
         "{\"result\":{\"data\":[{\"traceID\":\"1\",\"spans\":[{\"traceID\":\"1\",\"spanID\":\"2\",\"processID\":\"p\"}],\"processes\":{\"p\":{\"serviceName\":\"s\"}}}]}}",
     ];
