@@ -59,6 +59,9 @@ function dropBig(page, name, copies) {
   }, [name, copies]);
 }
 
+/** "640 KB" or "2.1 MB" in MB. */
+const megabytes = (text) => parseFloat(text) / (text.endsWith('KB') ? 1000 : 1);
+
 const fileNames = (page) => page.locator('[data-testid=files] .open').allTextContents();
 
 describe('large files', () => {
@@ -93,7 +96,11 @@ describe('large files', () => {
     // A slower one, cancelled half way.
     await page.evaluate(() => { history.replaceState(null, '', '/?url=/__slow.jsonl?lines=200%26ms=100'); });
     await page.reload();
-    await progress.getByText(/Downloading .*of/).waitFor();
+    // Spans are read while the download goes on: a count shows before all the bytes are in.
+    const midway = progress.getByText(/Downloading .*… [\d.]+ [KM]B of [\d.]+ MB, [1-9][\d,]* spans? read/);
+    await midway.waitFor();
+    const [, done, total] = (await midway.textContent()).match(/… ([\d.]+ [KM]B) of ([\d.]+ MB)/);
+    assert.ok(megabytes(done) < megabytes(total), `spans were read before the end (${done} of ${total})`);
     await page.getByTestId('cancel-load').click();
     await progress.waitFor({ state: 'detached', timeout: 10_000 });
     assert.equal(await page.locator('.error-panel').count(), 0, 'cancelling is not an error');
