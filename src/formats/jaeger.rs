@@ -94,7 +94,8 @@ pub(super) fn add(b: &mut Builder, trace: Doc<'_>) {
         return;
     }
     for span in trace.spans.unwrap_or_default() {
-        add_span(b, span, trace_id, Some(&mut processes));
+        let span_trace = span_trace_id(b, &span, trace_id);
+        add_span(b, span, span_trace, Some(&mut processes));
     }
     for warning in warnings {
         b.trace_warning(trace_id, warning);
@@ -105,10 +106,12 @@ pub(super) fn add(b: &mut Builder, trace: Doc<'_>) {
 pub(super) fn add_span_bytes(
     b: &mut Builder,
     bytes: &[u8],
-    trace_id: Option<TraceId>,
+    doc_trace_id: Option<TraceId>,
     processes: &mut HashMap<Cow<'static, str>, u32>,
 ) -> serde_json::Result<()> {
-    add_span(b, read_span(bytes)?, trace_id, Some(processes));
+    let span = read_span(bytes)?;
+    let span_trace = span_trace_id(b, &span, doc_trace_id);
+    add_span(b, span, span_trace, Some(processes));
     Ok(())
 }
 
@@ -117,11 +120,12 @@ pub(super) fn add_span_bytes(
 /// process waits, untouched, for the trace object to be read.
 pub(super) fn add_span_early(b: &mut Builder, bytes: &[u8]) -> serde_json::Result<Early> {
     let span = read_span(bytes)?;
-    if span.process.is_some() || b.trace_id(span.trace_id.as_deref(), IdEncoding::Hex).is_none() {
+    let trace_id = span_trace_id(b, &span, None);
+    if span.process.is_some() || trace_id.is_none() {
         return Ok(Early::Wait);
     }
     let process = span.process_id.as_deref().map(|id| b.intern(id));
-    Ok(Early::added(add_span(b, span, None, None), process))
+    Ok(Early::added(add_span(b, span, trace_id, None), process))
 }
 
 fn read_span(bytes: &[u8]) -> serde_json::Result<JaegerSpan<'_>> {
@@ -153,18 +157,23 @@ fn resource(b: &mut Builder, p: Process<'_>) -> u32 {
     b.add_resource(Resource { service, attributes })
 }
 
-/// Adds a span to its trace, with its resource from `processes` (`None`: resolved later, by the caller).
-/// Returns where it went, or `None` if it was rejected. Rejections come before any resource is made, so
-/// that resources are numbered alike whether the processes were read before the spans or after.
+/// A span's trace id: its own, else its trace object's.
+fn span_trace_id(b: &mut Builder, s: &JaegerSpan<'_>, doc_trace_id: Option<TraceId>) -> Option<TraceId> {
+    b.trace_id(s.trace_id.as_deref(), IdEncoding::Hex).or(doc_trace_id)
+}
+
+/// Adds a span to trace `trace_id` (`span_trace_id`), with its resource from `processes` (`None`: resolved
+/// later, by the caller). Returns where it went, or `None` if it was rejected. Rejections come before any
+/// resource is made, so that resources are numbered alike whether the processes were read before the spans
+/// or after.
 fn add_span(
     b: &mut Builder,
     s: JaegerSpan<'_>,
-    doc_trace_id: Option<TraceId>,
+    trace_id: Option<TraceId>,
     processes: Option<&mut HashMap<Cow<'_, str>, u32>>,
 ) -> Option<(u32, u32)> {
     b.set.span_objects += 1;
     let enc = IdEncoding::Hex;
-    let trace_id = b.trace_id(s.trace_id.as_deref(), enc).or(doc_trace_id);
     let span_id = b.span_id(s.span_id.as_deref(), enc);
     let start = s.start_time.and_then(|t| micros_to_nanos(t.0));
     if s.start_time.is_some() && start.is_none() {
