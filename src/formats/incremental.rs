@@ -371,7 +371,8 @@ pub struct IncrementalParse {
     pending: Vec<Pending>,
     /// The next span needs the skeleton (an inline Jaeger process, no trace id of its own).
     wait_for_skeleton: bool,
-    /// Something failed while the input was arriving: once it is whole, it is read by `parse`.
+    /// Once the input is whole, it is read by `parse`: something failed while it arrived, or it is only
+    /// whitespace.
     failed: bool,
     /// Length of the body last seen, and bytes of spans and skeletons read, for progress.
     body_len: usize,
@@ -487,10 +488,12 @@ impl IncrementalParse {
             return true;
         }
         let body = self.body(input, true).expect("a whole input has a body");
+        // An input that is only whitespace never settled JSONL while arriving: checked once, here.
         if self.jsonl.is_none() {
             self.settle(looks_like_jsonl(body));
+            self.failed |= body.iter().all(u8::is_ascii_whitespace);
         }
-        if self.failed || body.iter().all(u8::is_ascii_whitespace) {
+        if self.failed {
             self.fall_back(input);
             return true;
         }
@@ -680,54 +683,50 @@ impl IncrementalParse {
         if arrays[..touched].iter().zip(contexts).any(|(a, c)| a.otlp != matches!(c, SpanContext::Otlp { .. })) {
             return Err(());
         }
-        let pending = std::mem::take(&mut self.pending);
-        let mut done = 0;
-        for run in pending.chunk_by(|a, b| a.array == b.array) {
-            let array = run[0].array as usize;
-            while done < array {
-                self.array_done(done);
-                done += 1;
-            }
-            let at = self.contexts_base + array;
-            let context = std::mem::replace(&mut self.builder.contexts[at], SpanContext::Otlp { resource: 0, scope: 0, service: 0 });
-            for p in run {
-                let (resource, scope, service, missing) = match &context {
-                    SpanContext::Otlp { resource, scope, service } => (*resource, *scope, *service, false),
-                    SpanContext::Jaeger { processes, .. } => {
-                        let (resource, missing) = jaeger::resolve_process(&mut self.builder, p.process, processes);
-                        (resource, 0, self.builder.set.resources[resource as usize].service, missing)
+        let mut pending = std::mem::take(&mut self.pending).into_iter().peekable();
+        for array in 0..touched {
+            self.with_context(array, |b, context| {
+                while let Some(p) = pending.next_if(|p| p.array as usize == array) {
+                    let (resource, scope, service, missing) = match &*context {
+                        SpanContext::Otlp { resource, scope, service } => (*resource, *scope, *service, false),
+                        SpanContext::Jaeger { processes, .. } => {
+                            let (resource, missing) = jaeger::resolve_process(b, p.process, processes);
+                            (resource, 0, b.set.resources[resource as usize].service, missing)
+                        }
+                    };
+                    let trace = &mut b.set.traces[p.trace as usize];
+                    let span = &mut trace.spans[p.index as usize];
+                    (span.resource, span.scope, span.service) = (resource, scope, service);
+                    if missing {
+                        trace.warnings.push(jaeger::MISSING_PROCESS.into());
                     }
-                };
-                let trace = &mut self.builder.set.traces[p.trace as usize];
-                let span = &mut trace.spans[p.index as usize];
-                (span.resource, span.scope, span.service) = (resource, scope, service);
-                if missing {
-                    trace.warnings.push(jaeger::MISSING_PROCESS.into());
                 }
+            });
+            if array < self.array {
+                self.array_done(array);
             }
-            self.builder.contexts[at] = context;
-        }
-        while done < self.array {
-            self.array_done(done);
-            done += 1;
         }
         Ok(())
     }
 
     /// Reads one span of the front document, whose skeleton has been read.
     fn read_span(&mut self, span: &[u8]) -> Result<(), ()> {
-        let at = self.contexts_base + self.array;
-        let mut context = std::mem::replace(&mut self.builder.contexts[at], SpanContext::Otlp { resource: 0, scope: 0, service: 0 });
-        let result = match &mut context {
-            SpanContext::Otlp { resource, scope, service } => {
-                otlp::add_span_bytes(&mut self.builder, span, *resource, *scope, *service)
-            }
-            SpanContext::Jaeger { trace_id, processes, .. } => {
-                jaeger::add_span_bytes(&mut self.builder, span, *trace_id, processes)
-            }
-        };
+        self.with_context(self.array, |b, context| match context {
+            SpanContext::Otlp { resource, scope, service } => otlp::add_span_bytes(b, span, *resource, *scope, *service),
+            SpanContext::Jaeger { trace_id, processes, .. } => jaeger::add_span_bytes(b, span, *trace_id, processes),
+        })
+        .map_err(|_| ())
+    }
+
+    /// Runs `f` with the builder and the context of array `array` of the front document, which is taken out
+    /// of the builder meanwhile (the span readers need both).
+    fn with_context<R>(&mut self, array: usize, f: impl FnOnce(&mut Builder, &mut SpanContext) -> R) -> R {
+        let at = self.contexts_base + array;
+        let placeholder = SpanContext::Otlp { resource: 0, scope: 0, service: 0 };
+        let mut context = std::mem::replace(&mut self.builder.contexts[at], placeholder);
+        let result = f(&mut self.builder, &mut context);
         self.builder.contexts[at] = context;
-        result.map_err(|_| ())
+        result
     }
 
     /// Array `array` of the front document is all read: a Jaeger trace object's warnings go to its trace,
