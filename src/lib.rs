@@ -2,6 +2,7 @@
 //! `formats` (bytes → model) → `model` → `analysis` (tree, summary, …) → `view` → `ui` (wasm32 only).
 
 pub mod analysis;
+pub mod format;
 pub mod formats;
 pub mod generate;
 pub mod model;

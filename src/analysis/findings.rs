@@ -2,8 +2,8 @@
 //! Kinds (a contract of `spanlens.summary/1`; add more, never rename): `error`, `broken-propagation`,
 //! `dominant-span`, `n-plus-one`, `fan-out`, `oversized-attribute`, `clock-skew`.
 
-use super::summary::Finding;
-use crate::model::{format_duration, AttrPool, notes, LinkKind, Span, SpanIx, SpanKind, Strings, Sym, Trace, TraceSet};
+use crate::format::duration;
+use crate::model::{AttrPool, notes, LinkKind, Span, SpanIx, SpanKind, Strings, Sym, Trace, TraceSet};
 use rustc_hash::FxHashMap;
 
 /// A span whose self time is at least this share of the trace is where the time goes: look inside it.
@@ -19,8 +19,52 @@ pub const N_PLUS_ONE_SIMILAR_FACTOR: i64 = 5;
 pub const FAN_OUT_MIN: usize = 10;
 /// Attribute values longer than this (bytes) bloat storage and often mean an unbounded value (bodies, SQL).
 pub const OVERSIZED_ATTRIBUTE_BYTES: usize = 1024;
-/// At most this many span ids are listed in one finding (the message gives the full count).
-pub const MAX_SPAN_IDS: usize = 1000;
+
+/// What a finding is about. Its string names are part of `spanlens.summary/1`: add kinds, never rename.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FindingKind {
+    Error,
+    BrokenPropagation,
+    DominantSpan,
+    NPlusOne,
+    FanOut,
+    OversizedAttribute,
+    ClockSkew,
+}
+
+impl FindingKind {
+    pub const ALL: [FindingKind; 7] = [
+        FindingKind::Error,
+        FindingKind::BrokenPropagation,
+        FindingKind::DominantSpan,
+        FindingKind::NPlusOne,
+        FindingKind::FanOut,
+        FindingKind::OversizedAttribute,
+        FindingKind::ClockSkew,
+    ];
+
+    /// The contract's name (`n-plus-one`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Error => "error",
+            FindingKind::BrokenPropagation => "broken-propagation",
+            FindingKind::DominantSpan => "dominant-span",
+            FindingKind::NPlusOne => "n-plus-one",
+            FindingKind::FanOut => "fan-out",
+            FindingKind::OversizedAttribute => "oversized-attribute",
+            FindingKind::ClockSkew => "clock-skew",
+        }
+    }
+}
+
+/// One finding: its kind, the spans it is about (indices into the trace, in a meaningful order: the first is
+/// the one to select), and a plain message. The summary turns the spans into ids.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub spans: Vec<SpanIx>,
+    pub message: String,
+}
 
 pub fn findings(set: &TraceSet, trace: &Trace, self_ns: &[i64]) -> Vec<Finding> {
     let f = Finder { strings: &set.strings, attrs: &set.attrs, trace, out: Vec::new() };
@@ -62,13 +106,8 @@ impl Finder<'_> {
         }
     }
 
-    fn push(&mut self, kind: &str, spans: &[SpanIx], message: String) {
-        let span_ids = spans
-            .iter()
-            .take(MAX_SPAN_IDS)
-            .map(|&i| self.span(i).span_id.map(|id| id.display(self.strings)).unwrap_or_default())
-            .collect();
-        self.out.push(Finding { kind: kind.to_string(), span_ids, message });
+    fn push(&mut self, kind: FindingKind, spans: &[SpanIx], message: String) {
+        self.out.push(Finding { kind, spans: spans.to_vec(), message });
     }
 
     /// Failed spans, one finding per operation, with the first error message.
@@ -91,7 +130,7 @@ impl Finder<'_> {
             let count = spans.len();
             let what = if count == 1 { "failed".to_string() } else { format!("failed {count} times") };
             let message = format!("{} {what}{detail}", self.label(first));
-            self.push("error", &spans, message);
+            self.push(FindingKind::Error, &spans, message);
         }
     }
 
@@ -125,7 +164,7 @@ impl Finder<'_> {
                 orphans.len(),
                 services.join(", ")
             );
-            self.push("broken-propagation", &orphans, message);
+            self.push(FindingKind::BrokenPropagation, &orphans, message);
         }
         // A consumer or server that starts a trace of its own, or continues another trace, split a trace.
         for &root in &tree.roots {
@@ -142,7 +181,7 @@ impl Finder<'_> {
             } else {
                 continue;
             };
-            self.push("broken-propagation", &[root], message);
+            self.push(FindingKind::BrokenPropagation, &[root], message);
         }
     }
 
@@ -159,10 +198,10 @@ impl Finder<'_> {
             let message = format!(
                 "{} spends {} in itself, {:.0}% of the trace: the time is inside this span, not in its calls",
                 self.label(i as SpanIx),
-                format_duration(own),
+                duration(own),
                 share * 100.0
             );
-            self.push("dominant-span", &[i as SpanIx], message);
+            self.push(FindingKind::DominantSpan, &[i as SpanIx], message);
         }
     }
 
@@ -204,7 +243,7 @@ impl Finder<'_> {
                 );
                 let mut spans = vec![parent];
                 spans.extend_from_slice(&calls);
-                self.push("fan-out", &spans, message);
+                self.push(FindingKind::FanOut, &spans, message);
             }
         }
     }
@@ -220,10 +259,10 @@ impl Finder<'_> {
                     run.len(),
                     this.label(run[0]),
                     this.label(parent),
-                    format_duration(total),
-                    format_duration(total / run.len() as i64)
+                    duration(total),
+                    duration(total / run.len() as i64)
                 );
-                this.push("n-plus-one", run, message);
+                this.push(FindingKind::NPlusOne, run, message);
             }
             run.clear();
         };
@@ -264,7 +303,7 @@ impl Finder<'_> {
                 spans.len(),
                 longest
             );
-            self.push("oversized-attribute", &spans, message);
+            self.push(FindingKind::OversizedAttribute, &spans, message);
         }
     }
 
@@ -304,9 +343,9 @@ impl Finder<'_> {
                 spans.len(),
                 self.s(child_service),
                 self.s(parent_service),
-                format_duration(worst)
+                duration(worst)
             );
-            self.push("clock-skew", &spans, message);
+            self.push(FindingKind::ClockSkew, &spans, message);
         }
     }
 }

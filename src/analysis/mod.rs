@@ -18,7 +18,7 @@ pub struct TraceAnalysis {
     pub critical_path: critical_path::CriticalPath,
     pub layout: layout::Layout,
     pub stats: stats::Stats,
-    pub findings: Vec<summary::Finding>,
+    pub findings: Vec<findings::Finding>,
 }
 
 /// Analyzes trace `index` of the set (with whatever skew adjustment it currently has).

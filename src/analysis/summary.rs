@@ -1,11 +1,14 @@
 //! `spanlens.summary/1`: the stable JSON that "Export analysis" downloads and the embedding API returns.
-//! Field names are a contract with other tools (see DESIGN.md): never rename them.
+//! Field names are a contract with other tools (see DESIGN.md): never rename them. This is the only place
+//! where span indices become id strings.
 
 use super::TraceAnalysis;
 use crate::model::{SpanIx, Trace, TraceSet};
 use serde::{Deserialize, Serialize};
 
 pub const SCHEMA: &str = "spanlens.summary/1";
+/// At most this many span ids are listed in one finding (the message gives the full count).
+pub const MAX_SPAN_IDS: usize = 1000;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
@@ -99,10 +102,11 @@ pub fn summarize_analyzed(set: &TraceSet, analyses: &[TraceAnalysis]) -> Summary
 
 fn trace_summary(set: &TraceSet, trace: &Trace, analysis: &TraceAnalysis) -> TraceSummary {
     let strings = &set.strings;
+    let span_id = |i: SpanIx| trace.spans[i as usize].span_id.map(|id| id.display(strings)).unwrap_or_default();
     let ids = |list: &[SpanIx]| -> Vec<String> {
         let mut out: Vec<String> = Vec::with_capacity(list.len());
         for &i in list {
-            let id = trace.spans[i as usize].span_id.map(|id| id.display(strings)).unwrap_or_default();
+            let id = span_id(i);
             if !out.contains(&id) {
                 out.push(id);
             }
@@ -129,11 +133,19 @@ fn trace_summary(set: &TraceSet, trace: &Trace, analysis: &TraceAnalysis) -> Tra
             .sections
             .iter()
             .map(|s| CriticalPathSection {
-                span_id: trace.spans[s.span as usize].span_id.map(|id| id.display(strings)).unwrap_or_default(),
+                span_id: span_id(s.span),
                 start_unix_nano: s.start_ns.to_string(),
                 end_unix_nano: s.end_ns.to_string(),
             })
             .collect(),
-        findings: analysis.findings.clone(),
+        findings: analysis
+            .findings
+            .iter()
+            .map(|f| Finding {
+                kind: f.kind.as_str().to_string(),
+                span_ids: f.spans.iter().take(MAX_SPAN_IDS).map(|&i| span_id(i)).collect(),
+                message: f.message.clone(),
+            })
+            .collect(),
     }
 }

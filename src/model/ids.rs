@@ -57,6 +57,17 @@ impl SpanId {
         }
     }
 
+    /// The id a person or a parent page names (hex as the summary writes it, or an opaque string), read
+    /// as the input's own ids were; `None` when no span can carry it (an opaque string never seen).
+    pub fn read(s: &str, strings: &Strings) -> Option<SpanId> {
+        let s = s.trim();
+        match parse_hex_u128(s, 16) {
+            Some(0) => None,
+            Some(v) => Some(SpanId::Hex(v as u64)),
+            None => strings.lookup(s).map(SpanId::Opaque),
+        }
+    }
+
     /// Lowercase hex left-padded to 16 digits, or the opaque string as given.
     pub fn display(&self, strings: &Strings) -> String {
         match *self {

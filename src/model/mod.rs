@@ -411,6 +411,22 @@ impl Trace {
         self.spans.iter().map(|s| s.end_ns).max().unwrap_or(0)
     }
 
+    /// The first span carrying each id (`None` where no span does), in one pass over the spans however many
+    /// ids: it runs once per click or message, not per frame, and needs no index of 1M ids.
+    pub fn find_ids(&self, ids: &[SpanId]) -> Vec<Option<SpanIx>> {
+        let mut found: rustc_hash::FxHashMap<SpanId, SpanIx> = rustc_hash::FxHashMap::default();
+        let wanted: rustc_hash::FxHashSet<SpanId> = ids.iter().copied().collect();
+        for (i, span) in self.spans.iter().enumerate() {
+            if let Some(id) = span.span_id.filter(|id| wanted.contains(id)) {
+                found.entry(id).or_insert(i as SpanIx);
+                if found.len() == wanted.len() {
+                    break;
+                }
+            }
+        }
+        ids.iter().map(|id| found.get(id).copied()).collect()
+    }
+
     /// A span's times as the input gave them, before any clock-skew shift.
     pub fn raw_times(&self, span: SpanIx) -> (i64, i64) {
         let s = &self.spans[span as usize];
@@ -469,35 +485,3 @@ impl TraceSet {
     }
 }
 
-/// A duration as a person reads it: `850 ns`, `12.3 µs`, `4.56 ms`, `1.23 s`, `2 min 5 s`.
-pub fn format_duration(ns: i64) -> String {
-    let sign = if ns < 0 { "-" } else { "" };
-    let abs = ns.unsigned_abs() as f64;
-    let (value, unit) = match abs {
-        a if a < 1e3 => return format!("{sign}{} ns", ns.unsigned_abs()),
-        a if a < 1e6 => (a / 1e3, "µs"),
-        a if a < 1e9 => (a / 1e6, "ms"),
-        a if a < 60e9 => (a / 1e9, "s"),
-        a => {
-            let secs = (a / 1e9).round() as u64;
-            return format!("{sign}{} min {} s", secs / 60, secs % 60);
-        }
-    };
-    let digits = if value < 10.0 { 2 } else if value < 100.0 { 1 } else { 0 };
-    format!("{sign}{value:.digits$} {unit}")
-}
-
-#[cfg(test)]
-mod format_tests {
-    #[test]
-    fn durations_read_naturally() {
-        use super::format_duration as f;
-        assert_eq!(f(850), "850 ns");
-        assert_eq!(f(12_345), "12.3 µs");
-        assert_eq!(f(4_560_000), "4.56 ms");
-        assert_eq!(f(702_608_277), "703 ms");
-        assert_eq!(f(1_230_000_000), "1.23 s");
-        assert_eq!(f(125_000_000_000), "2 min 5 s");
-        assert_eq!(f(-62_000_000), "-62.0 ms");
-    }
-}

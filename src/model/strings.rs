@@ -36,6 +36,12 @@ impl Strings {
         sym
     }
 
+    /// The symbol of a string already interned, without adding it.
+    pub fn lookup(&self, s: &str) -> Option<Sym> {
+        let list = &self.list;
+        self.table.find(self.hasher.hash_one(s), |&sym| &*list[sym as usize] == s).copied()
+    }
+
     /// The string for a symbol; an unknown symbol (a bug) reads as "".
     pub fn get(&self, sym: Sym) -> &str {
         self.list.get(sym as usize).map_or("", |s| s)

@@ -1,11 +1,11 @@
-//! The trace body until the flame graph lands: a per-service table, and the roots and orphans.
+//! Below the flame graph: time per service (from the statistics computed at load), and the roots and orphans.
 //! Lists are capped: a trace can hold 1M spans, and the DOM must never get a node per span.
 
-use super::format::{count, duration, plural};
+use crate::format::{count, duration, plural};
 use super::state::LoadedFile;
+use crate::analysis::stats::Stats;
 use crate::model::{SpanIx, Trace, TraceSet};
 use leptos::prelude::*;
-use rustc_hash::FxHashMap;
 
 /// Roots and orphans listed per trace; the rest are counted.
 const SPAN_LIST_LIMIT: usize = 50;
@@ -20,7 +20,7 @@ pub fn trace_body(file: &LoadedFile, ix: usize) -> Option<AnyView> {
             <div class="trace-body">
                 <section class="panel services-panel" data-testid="services-table">
                     <h2>"Services"</h2>
-                    {service_table(set, trace)}
+                    {service_table(set, &file.analyses[ix].stats)}
                 </section>
                 <div class="span-lists">
                     <section class="panel" data-testid="roots">
@@ -41,52 +41,31 @@ pub fn trace_body(file: &LoadedFile, ix: usize) -> Option<AnyView> {
     )
 }
 
-struct ServiceRow {
-    name: String,
-    spans: u64,
-    errors: u64,
-}
-
-/// Spans and error spans per service, most spans first. One pass over the spans.
-fn service_rows(set: &TraceSet, trace: &Trace) -> Vec<ServiceRow> {
-    let mut by_service: FxHashMap<u32, (u64, u64)> = FxHashMap::default();
-    for span in &trace.spans {
-        let entry = by_service.entry(span.service).or_default();
-        entry.0 += 1;
-        entry.1 += span.is_error(&set.strings) as u64;
-    }
-    let mut rows: Vec<ServiceRow> = by_service
-        .into_iter()
-        .map(|(sym, (spans, errors))| {
-            let name = set.str(sym);
-            let name = if name.is_empty() {
-                "(no service)".to_string()
-            } else {
-                name.to_string()
-            };
-            ServiceRow {
-                name,
-                spans,
-                errors,
-            }
-        })
-        .collect();
-    rows.sort_by(|a, b| b.spans.cmp(&a.spans).then_with(|| a.name.cmp(&b.name)));
-    rows
-}
-
-fn service_table(set: &TraceSet, trace: &Trace) -> impl IntoView {
-    let rows = service_rows(set, trace);
+/// Per service, from the statistics computed at load (most total time first): spans, errors, total time, self
+/// time and time on the critical path.
+fn service_table(set: &TraceSet, stats: &Stats) -> impl IntoView {
     view! {
         <table>
-            <thead><tr><th>"Service"</th><th class="num">"Spans"</th><th class="num">"Errors"</th></tr></thead>
+            <thead><tr>
+                <th>"Service"</th><th class="num">"Spans"</th><th class="num">"Errors"</th>
+                <th class="num">"Total"</th><th class="num">"Self time"</th><th class="num">"Critical path"</th>
+            </tr></thead>
             <tbody>
-                {rows.into_iter().map(|row| view! {
-                    <tr>
-                        <td>{row.name}</td>
-                        <td class="num">{count(row.spans)}</td>
-                        <td class="num" class:bad={row.errors > 0}>{count(row.errors)}</td>
-                    </tr>
+                {stats.by_service.iter().map(|g| {
+                    let name = match set.str(g.service) {
+                        "" => "(no service)".to_string(),
+                        name => name.to_string(),
+                    };
+                    view! {
+                        <tr>
+                            <td>{name}</td>
+                            <td class="num">{count(g.count)}</td>
+                            <td class="num" class:bad={g.errors > 0}>{count(g.errors)}</td>
+                            <td class="num">{duration(g.total_ns)}</td>
+                            <td class="num">{duration(g.self_ns)}</td>
+                            <td class="num">{duration(g.critical_ns)}</td>
+                        </tr>
+                    }
                 }).collect_view()}
             </tbody>
         </table>

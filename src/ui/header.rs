@@ -3,7 +3,7 @@
 
 use super::copy::CopyButton;
 use super::download::export_summary;
-use super::format::{bytes, count, duration, plural};
+use crate::format::{bytes, count, duration, plural};
 use super::state::{AppState, LoadedFile};
 use leptos::prelude::*;
 use std::rc::Rc;

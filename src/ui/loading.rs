@@ -4,7 +4,7 @@
 
 use super::browser::{js_error_text, mark, next_paint, now, Yielder};
 use super::embed;
-use super::format;
+use crate::format;
 use super::state::{AppState, Failure, LoadedFile};
 use leptos::prelude::*;
 use crate::formats::reader::ByteReader;

@@ -9,7 +9,7 @@ mod download;
 mod embed;
 mod errors;
 mod flame;
-mod format;
+
 mod header;
 mod loading;
 mod state;

@@ -143,9 +143,9 @@ fn by_self_time(trace: &Trace, self_ns: &[i64]) -> (Vec<Rgb>, Legend) {
     let max_ns = max as i64;
     let legend = vec![
         LegendEntry { rgb: rgb(heat(0)), label: "no self time".into() },
-        LegendEntry { rgb: rgb(heat((max / 1000.0) as i64)), label: crate::model::format_duration(max_ns / 1000) },
-        LegendEntry { rgb: rgb(heat((max / 30.0) as i64)), label: crate::model::format_duration(max_ns / 30) },
-        LegendEntry { rgb: rgb(heat(max_ns)), label: format!("{} self", crate::model::format_duration(max_ns)) },
+        LegendEntry { rgb: rgb(heat((max / 1000.0) as i64)), label: crate::format::duration(max_ns / 1000) },
+        LegendEntry { rgb: rgb(heat((max / 30.0) as i64)), label: crate::format::duration(max_ns / 30) },
+        LegendEntry { rgb: rgb(heat(max_ns)), label: format!("{} self", crate::format::duration(max_ns)) },
     ];
     (span, Legend { entries: legend, more: 0 })
 }

@@ -220,39 +220,11 @@ pub fn relative(trace: &Trace, span: SpanIx, step: Move) -> Option<SpanIx> {
     }
 }
 
-/// The span of `trace` with this id as the summary writes it (lowercase hex, or the opaque string).
+/// The span of `trace` with this id as the summary writes it (lowercase hex, or the opaque string): what
+/// `?span=` and `spanlens:select` name.
 pub fn find_span(set: &TraceSet, trace: &Trace, id: &str) -> Option<SpanIx> {
-    find_spans(set, trace, &[id]).pop()
-}
-
-/// The spans with these ids (each id's first span, in the order of `ids`; ids not in the trace are left
-/// out). One pass over the spans however many ids (a finding lists up to 1000): it runs once per click or
-/// message, not per frame, and needs no index of 1M strings.
-pub fn find_spans<S: AsRef<str>>(set: &TraceSet, trace: &Trace, ids: &[S]) -> Vec<SpanIx> {
-    let ids: Vec<&str> = ids.iter().map(|id| id.as_ref().trim()).collect();
-    let hex = |id: &str| (id.len() <= 16 && !id.is_empty()).then(|| u64::from_str_radix(id, 16).ok()).flatten();
-    let mut by_hex: rustc_hash::FxHashMap<u64, Option<SpanIx>> = ids.iter().filter_map(|id| hex(id)).map(|h| (h, None)).collect();
-    let mut by_text: rustc_hash::FxHashMap<&str, Option<SpanIx>> = ids.iter().map(|&id| (id, None)).collect();
-    for (i, span) in trace.spans.iter().enumerate() {
-        let slot = match span.span_id {
-            Some(crate::model::SpanId::Hex(v)) => by_hex.get_mut(&v),
-            Some(other @ crate::model::SpanId::Opaque(_)) => by_text.get_mut(other.display(&set.strings).as_str()),
-            None => None,
-        };
-        if let Some(slot @ None) = slot {
-            *slot = Some(i as SpanIx);
-        }
-    }
-    ids.iter()
-        .filter_map(|&id| match hex(id) {
-            // The earlier span, as one scan from the start would find it.
-            Some(h) => match (by_hex[&h], by_text[id]) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            },
-            None => by_text[id],
-        })
-        .collect()
+    let id = crate::model::SpanId::read(id, &set.strings)?;
+    trace.find_ids(&[id])[0]
 }
 
 #[cfg(test)]
@@ -260,7 +232,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn find_spans_returns_the_first_span_of_each_id_in_order() {
+    fn find_span_returns_the_first_span_with_the_id() {
         let text = r#"[{"traceId":"a","id":"1","name":"r","timestamp":0,"duration":9},
             {"traceId":"a","id":"2","parentId":"1","name":"x","timestamp":1,"duration":1},
             {"traceId":"a","id":"2","parentId":"1","name":"dup","timestamp":2,"duration":1},
@@ -268,8 +240,11 @@ mod tests {
         let set = crate::load("t.json", text.as_bytes()).unwrap();
         let trace = &set.traces[0];
         let name = |s: SpanIx| set.str(trace.spans[s as usize].name).to_string();
-        let found: Vec<String> = find_spans(&set, trace, &["0000000000000003", "9", "2"]).into_iter().map(name).collect();
-        assert_eq!(found, ["y", "x"]);
+        assert_eq!(find_span(&set, trace, "0000000000000003").map(name).as_deref(), Some("y"));
+        assert_eq!(find_span(&set, trace, "2").map(name).as_deref(), Some("x"), "the first of two with one id");
+        assert_eq!(find_span(&set, trace, "9"), None);
+        let ids = [crate::model::SpanId::Hex(3), crate::model::SpanId::Hex(9), crate::model::SpanId::Hex(2)];
+        assert_eq!(trace.find_ids(&ids), [Some(3), None, Some(1)]);
         assert_eq!(find_span(&set, trace, "1").map(name).as_deref(), Some("r"));
         assert_eq!(find_span(&set, trace, "nope"), None);
     }

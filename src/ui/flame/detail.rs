@@ -1,11 +1,10 @@
 //! The span detail panel: everything about the selected span. Built once per selection; text from the trace
 //! is only ever text (Leptos escapes it), and only http(s) values become links.
 
-use super::super::format::{count, duration};
+use crate::format::{count, duration};
 use super::super::copy::CopyButton;
 use super::super::state::LoadedFile;
 use crate::model::{notes, Attr, LinkKind, SpanIx, Strings, TraceSet};
-use crate::view::find_span;
 use leptos::prelude::*;
 use std::rc::Rc;
 
@@ -209,11 +208,16 @@ fn links(set: &TraceSet, ix: usize, links: &[crate::model::Link], on_select: Cal
         return None;
     }
     let trace = &set.traces[ix];
+    let shown = &links[..links.len().min(LIST_LIMIT)];
+    // The spans of this trace that the links name, found in one pass over the trace.
+    let in_trace: Vec<_> = shown.iter().filter(|l| l.trace_id.is_none_or(|t| t == trace.trace_id)).filter_map(|l| l.span_id).collect();
+    let found = trace.find_ids(&in_trace);
+    let target_of = |id| in_trace.iter().position(|&x| x == id).and_then(|at| found[at]);
     Some(
         view! {
             <h4>{format!("Links ({})", links.len())}</h4>
             <ul class="links">
-                {links.iter().take(LIST_LIMIT).map(|link| {
+                {shown.iter().map(|link| {
                     let kind = match link.kind {
                         LinkKind::Link => "link",
                         LinkKind::FollowsFrom => "FOLLOWS_FROM",
@@ -222,7 +226,7 @@ fn links(set: &TraceSet, ix: usize, links: &[crate::model::Link], on_select: Cal
                     let span_id = link.span_id.map(|id| id.display(&set.strings)).unwrap_or_default();
                     let trace_id = link.trace_id.map(|id| id.display(&set.strings)).unwrap_or_default();
                     let same_trace = link.trace_id.is_none_or(|t| t == trace.trace_id);
-                    let target = same_trace.then(|| find_span(set, trace, &span_id)).flatten();
+                    let target = link.span_id.filter(|_| same_trace).and_then(target_of);
                     view! {
                         <li>
                             <span class="muted">{kind}</span> " "

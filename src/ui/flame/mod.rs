@@ -12,16 +12,16 @@ mod paint;
 
 use super::browser::{is_typing_target, perf_enabled};
 use super::embed;
-use super::format::{count, duration};
+use crate::format::{count, duration};
 use super::state::{AppState, LoadedFile};
 use crate::analysis::search;
-use crate::analysis::summary::Finding;
+use crate::analysis::findings::{Finding, FindingKind};
 use crate::analysis::TraceAnalysis;
 use crate::model::{SpanIx, Trace};
 use crate::view::colour::{colours, css, Colouring, Colours, Legend};
 use crate::view::draw::{hit, DrawList, LookKey, Scene};
 use crate::view::viewport::{Viewport, ROW_HEIGHT};
-use crate::view::{find_span, find_spans, relative, FlameModel, Matches, Move};
+use crate::view::{find_span, relative, FlameModel, Matches, Move};
 use leptos::html;
 use leptos::prelude::*;
 use paint::{Frame, Painter};
@@ -549,24 +549,23 @@ const FINDINGS_PAGE: usize = 100;
 fn Findings(file: Rc<LoadedFile>, ix: usize, ui: Ui) -> impl IntoView {
     let n = findings_of(&file, ix).len();
     // Kinds in first-seen order (errors first, as the analysis lists them), with their counts.
-    let mut kinds: Vec<(String, usize)> = Vec::new();
+    let mut kinds: Vec<(FindingKind, usize)> = Vec::new();
     for f in findings_of(&file, ix) {
         match kinds.iter_mut().find(|(k, _)| *k == f.kind) {
             Some((_, c)) => *c += 1,
-            None => kinds.push((f.kind.clone(), 1)),
+            None => kinds.push((f.kind, 1)),
         }
     }
-    let kind = RwSignal::new(None::<String>);
+    let kind = RwSignal::new(None::<FindingKind>);
     let shown = RwSignal::new(FINDINGS_PAGE);
-    let filter = move |k: Option<String>| {
+    let filter = move |k: Option<FindingKind>| {
         kind.set(k);
         shown.set(FINDINGS_PAGE);
     };
     let chips = (kinds.len() > 1).then(|| {
-        let chip = move |k: Option<String>, label: String| {
-            let on = k.clone();
+        let chip = move |k: Option<FindingKind>, label: String| {
             view! {
-                <button class="chip" aria-pressed=move || (kind.get() == on).to_string() on:click=move |_| filter(k.clone())>
+                <button class="chip" aria-pressed=move || (kind.get() == k).to_string() on:click=move |_| filter(k)>
                     {label}
                 </button>
             }
@@ -574,7 +573,7 @@ fn Findings(file: Rc<LoadedFile>, ix: usize, ui: Ui) -> impl IntoView {
         view! {
             <div class="kinds" role="group" aria-label="Finding kinds">
                 {chip(None, format!("all {}", count(n as u64)))}
-                {kinds.iter().map(|(k, c)| chip(Some(k.clone()), format!("{k} {}", count(*c as u64)))).collect_view()}
+                {kinds.iter().map(|(k, c)| chip(Some(*k), format!("{} {}", k.as_str(), count(*c as u64)))).collect_view()}
             </div>
         }
     });
@@ -582,7 +581,7 @@ fn Findings(file: Rc<LoadedFile>, ix: usize, ui: Ui) -> impl IntoView {
         let file = send_wrapper::SendWrapper::new(file.clone());
         move || {
             let kind = kind.get();
-            let matching: Vec<&Finding> = findings_of(&file, ix).iter().filter(|f| kind.as_ref().is_none_or(|k| *k == f.kind)).collect();
+            let matching: Vec<&Finding> = findings_of(&file, ix).iter().filter(|f| kind.is_none_or(|k| k == f.kind)).collect();
             let more = matching.len().saturating_sub(shown.get());
             let items = matching.into_iter().take(shown.get()).map(|f| finding_item(f, ui)).collect_view();
             view! {
@@ -611,9 +610,8 @@ fn findings_of(file: &LoadedFile, ix: usize) -> &[Finding] {
 
 /// One finding: a click selects its first span and frames all of them.
 fn finding_item(finding: &Finding, ui: Ui) -> impl IntoView {
-    let ids = finding.span_ids.clone();
+    let spans = finding.spans.clone();
     let go = move |_| {
-        let spans = ui.core.with_value(|f| find_spans(&f.file.set, f.trace(), &ids));
         let Some(&first) = spans.first() else { return };
         ui.core.update_value(|f| {
             let (mut lo, mut hi, mut row) = (f64::MAX, f64::MIN, usize::MAX);
@@ -629,8 +627,8 @@ fn finding_item(finding: &Finding, ui: Ui) -> impl IntoView {
     };
     view! {
         <li>
-            <button class="finding" data-kind=finding.kind.clone() on:click=go disabled=finding.span_ids.is_empty()>
-                <span class="kind">{finding.kind.clone()}</span>
+            <button class="finding" data-kind=finding.kind.as_str() on:click=go disabled=finding.spans.is_empty()>
+                <span class="kind">{finding.kind.as_str()}</span>
                 <span class="message">{finding.message.clone()}</span>
             </button>
         </li>

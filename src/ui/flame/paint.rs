@@ -1,7 +1,7 @@
 //! Canvas painting of a draw list: sharp at any device-pixel ratio, fills batched by colour, labels where
 //! they fit (text widths cached), marks, the critical path, the time axis and the cursor line.
 
-use super::super::format::duration;
+use crate::format::duration;
 use crate::model::{Trace, TraceSet};
 use crate::view::axis;
 use crate::view::colour::{is_light, Rgb, ERROR_RGB};

@@ -1,0 +1,96 @@
+//! Numbers as people read them, one formatter for the whole program (findings, the summary's messages, the
+//! panels, the axis, progress labels): durations, byte sizes, counts.
+
+/// `850 ns`, `12.3 µs`, `4.56 ms`, `703 ms`, `1.23 s` (three significant digits), `2 min 5 s` from a
+/// minute, `2 h 5 min` from an hour. Finding messages in `spanlens.summary/1` use it: keep its output stable.
+pub fn duration(ns: i64) -> String {
+    let sign = if ns < 0 { "-" } else { "" };
+    let abs = ns.unsigned_abs() as f64;
+    let (value, unit) = match abs {
+        a if a < 1e3 => return format!("{sign}{} ns", ns.unsigned_abs()),
+        a if a < 1e6 => (a / 1e3, "µs"),
+        a if a < 1e9 => (a / 1e6, "ms"),
+        a if a < 60e9 => (a / 1e9, "s"),
+        a => {
+            let secs = (a / 1e9).round() as u64;
+            return match secs {
+                0..=3599 => format!("{sign}{} min {} s", secs / 60, secs % 60),
+                _ => format!("{sign}{} h {} min", secs / 3600, secs % 3600 / 60),
+            };
+        }
+    };
+    format!("{sign}{} {unit}", significant(value, false))
+}
+
+/// `812 B`, `71.6 KB`, `1.2 MB` (decimal units, as file managers show them).
+pub fn bytes(n: u64) -> String {
+    match n {
+        0..=999 => format!("{n} B"),
+        1_000..=999_999 => format!("{} KB", significant(n as f64 / 1e3, true)),
+        1_000_000..=999_999_999 => format!("{} MB", significant(n as f64 / 1e6, true)),
+        _ => format!("{} GB", significant(n as f64 / 1e9, true)),
+    }
+}
+
+/// `1,234,567`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `1 span` / `3 spans`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
+/// Three significant digits (`4.56`, `12.3`, `703`); `trim` drops trailing zeros (`1.2`, not `1.20`).
+fn significant(v: f64, trim: bool) -> String {
+    let decimals = if v < 10.0 { 2 } else if v < 100.0 { 1 } else { 0 };
+    let text = format!("{v:.decimals$}");
+    if trim && text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration(0), "0 ns");
+        assert_eq!(duration(850), "850 ns");
+        assert_eq!(duration(12_345), "12.3 µs");
+        assert_eq!(duration(4_560_000), "4.56 ms");
+        assert_eq!(duration(4_500_000), "4.50 ms");
+        assert_eq!(duration(702_608_277), "703 ms");
+        assert_eq!(duration(1_230_000_000), "1.23 s");
+        assert_eq!(duration(59_900_000_000), "59.9 s");
+        assert_eq!(duration(70_000_000_000), "1 min 10 s");
+        assert_eq!(duration(125_000_000_000), "2 min 5 s");
+        assert_eq!(duration(7_500_000_000_000), "2 h 5 min");
+        assert_eq!(duration(-62_000_000), "-62.0 ms");
+    }
+
+    #[test]
+    fn bytes_and_counts() {
+        assert_eq!(bytes(812), "812 B");
+        assert_eq!(bytes(71_618), "71.6 KB");
+        assert_eq!(bytes(1_200_000), "1.2 MB");
+        assert_eq!(bytes(906_600_000), "907 MB");
+        assert_eq!(bytes(2_000_000_000), "2 GB");
+        assert_eq!(count(0), "0");
+        assert_eq!(count(1_234_567), "1,234,567");
+        assert_eq!(plural(1, "span", "spans"), "1 span");
+        assert_eq!(plural(1000, "span", "spans"), "1,000 spans");
+    }
+}
