@@ -4,7 +4,6 @@
 //! and 30 pans of 40 px at a tenth of the trace, each a frame of its own.
 //! Prints a Markdown table for the README. Run: `cargo bench --bench draw` (add `-- 100000` to cap the size).
 
-use spanlens::analysis::analyze_all;
 use spanlens::generate::{generate, GenConfig, GenFormat};
 use spanlens::view::colour::{colours, Colouring};
 use spanlens::view::draw::{DrawList, Scene};
@@ -25,12 +24,12 @@ fn main() {
     println!("|---:|---:|---:|---:|---:|---:|");
     for spans in [10_000usize, 100_000, 1_000_000].into_iter().filter(|&n| n <= cap) {
         let bytes = generate(&GenConfig { spans, traces: 1, seed: 1, format: GenFormat::OtlpJson });
-        let set = spanlens::load("bench.otlp.json", &bytes).expect("generated input loads");
+        let file = spanlens::pipeline::load_analyzed("bench.otlp.json", &bytes).expect("generated input loads");
         drop(bytes);
-        let analyses = analyze_all(&set);
-        let (trace, analysis) = (&set.traces[0], &analyses[0]);
-        let model = FlameModel::new(&set, trace, analysis);
-        let colours = colours(&set, trace, &analysis.stats.self_ns, Colouring::Service);
+        let set = &file.set;
+        let (trace, analysis) = (&set.traces[0], &file.analyses[0]);
+        let model = FlameModel::new(set, trace, analysis);
+        let colours = colours(set, trace, &analysis.stats.self_ns, Colouring::Service);
         let scene = Scene { trace, layout: &analysis.layout, model: &model, colours: &colours, matches: None, show_critical: true };
         let mut vp = Viewport::new(model.total_ns, analysis.layout.row_count(), 1600.0, 1000.0);
         let mut list = DrawList::default();

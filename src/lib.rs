@@ -6,6 +6,7 @@ pub mod format;
 pub mod formats;
 pub mod generate;
 pub mod model;
+pub mod pipeline;
 pub mod view;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
@@ -13,16 +14,8 @@ pub mod ui;
 pub use formats::LoadError;
 pub use model::TraceSet;
 
-/// Reads one input (any supported format, plain or gzipped) and builds the span tree of every trace in it.
+/// Reads one input (any supported format, plain or gzipped) and builds the span tree of every trace in it:
+/// the first stages of the one load pipeline (`pipeline::load_analyzed` runs them all).
 pub fn load(name: &str, bytes: &[u8]) -> Result<TraceSet, LoadError> {
-    let bytes = formats::reader::gunzip_if_needed(bytes).map_err(|message| LoadError {
-        file: name.to_string(),
-        line: 1,
-        column: 1,
-        path: String::new(),
-        message,
-    })?;
-    let mut set = formats::parse(name, &bytes)?;
-    analysis::tree::build_all(&mut set);
-    Ok(set)
+    pipeline::Pipeline::of_bytes(name, std::borrow::Cow::Borrowed(bytes))?.trees()
 }

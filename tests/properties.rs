@@ -154,6 +154,6 @@ fn a_root_with_one_million_children_is_analyzed() {
         // The overlapping batch (500 ns each, started 1 ns apart) has at most 500 running at once: 500 lanes,
         // the first reusing the sequential calls' row; plus the root's row.
         assert_eq!(a.layout.row_count(), 1 + 500);
-        assert!(a.findings.iter().any(|f| f.kind == "fan-out"));
+        assert!(a.findings.iter().any(|f| f.kind.as_str() == "fan-out"));
     });
 }

@@ -5,8 +5,7 @@
 
 mod common;
 use common::fixtures_dir;
-use spanlens::analysis::skew;
-use spanlens::analysis::summary::summarize;
+use spanlens::pipeline;
 use spanlens::generate::{generate, GenConfig, GenFormat};
 use std::path::PathBuf;
 
@@ -14,18 +13,16 @@ fn golden_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/summaries")
 }
 
-/// The summary as the viewer shows it after loading, and after the clock-skew toggle is turned on.
+/// The summary as the viewer shows it after loading, and after the clock-skew toggle is turned on; both
+/// through the one load pipeline, as the browser runs it.
 fn summaries(name: &str, bytes: &[u8]) -> (String, String) {
-    let set = spanlens::load(name, bytes).unwrap_or_else(|e| panic!("loading {name}: {e}"));
-    let plain = summarize(&set).to_json();
-    let mut adjusted = set.clone();
-    adjusted.traces.iter_mut().for_each(|t| {
-        skew::adjust(t);
-    });
-    let adjusted_json = summarize(&adjusted).to_json();
-    adjusted.traces.iter_mut().for_each(skew::reset);
-    assert_eq!(summarize(&adjusted).to_json(), plain, "{name}: skew on then off");
-    (plain, adjusted_json)
+    let loaded = pipeline::load_analyzed(name, bytes).unwrap_or_else(|e| panic!("loading {name}: {e}"));
+    let plain = loaded.summary.to_json();
+    let adjusted = pipeline::with_skew_adjustment(&loaded, true);
+    // Turning it off again gives back the first summary exactly.
+    let back = pipeline::with_skew_adjustment(&adjusted, false);
+    assert_eq!(back.summary.to_json(), plain, "{name}: skew on then off");
+    (plain, adjusted.summary.to_json())
 }
 
 /// 64-bit FNV-1a: a stable digest for summaries too large to keep whole.

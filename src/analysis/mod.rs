@@ -23,38 +23,37 @@ pub struct TraceAnalysis {
 
 /// Analyzes trace `index` of the set (with whatever skew adjustment it currently has).
 pub fn analyze(set: &TraceSet, index: usize) -> TraceAnalysis {
-    let mut analyzer = Analyzer::new(set, index);
+    let mut analyzer = Analyzer::new(index);
     loop {
-        if let Some(done) = analyzer.step() {
+        if let Some(done) = analyzer.step(set) {
             return done;
         }
     }
 }
 
 /// The analysis of one trace a stage at a time (critical path, layout, statistics, findings), so that a
-/// caller can let the page breathe between stages: `step` until it returns the result.
-pub struct Analyzer<'a> {
-    set: &'a TraceSet,
+/// caller can let the page breathe between stages: `step` (always with the same set) until it returns the result.
+pub struct Analyzer {
     index: usize,
     critical_path: Option<critical_path::CriticalPath>,
     layout: Option<layout::Layout>,
     stats: Option<stats::Stats>,
 }
 
-impl<'a> Analyzer<'a> {
-    pub fn new(set: &'a TraceSet, index: usize) -> Analyzer<'a> {
-        Analyzer { set, index, critical_path: None, layout: None, stats: None }
+impl Analyzer {
+    pub fn new(index: usize) -> Analyzer {
+        Analyzer { index, critical_path: None, layout: None, stats: None }
     }
 
     /// Runs the next stage; the last one returns the whole analysis.
-    pub fn step(&mut self) -> Option<TraceAnalysis> {
-        let trace = &self.set.traces[self.index];
+    pub fn step(&mut self, set: &TraceSet) -> Option<TraceAnalysis> {
+        let trace = &set.traces[self.index];
         match (&self.critical_path, &self.layout, &self.stats) {
             (None, _, _) => self.critical_path = Some(critical_path::critical_path(trace)),
             (Some(_), None, _) => self.layout = Some(layout::layout(trace)),
-            (Some(cp), Some(_), None) => self.stats = Some(stats::stats(&self.set.strings, trace, cp)),
+            (Some(cp), Some(_), None) => self.stats = Some(stats::stats(&set.strings, trace, cp)),
             (Some(_), Some(_), Some(stats)) => {
-                let findings = findings::findings(self.set, trace, &stats.self_ns);
+                let findings = findings::findings(set, trace, &stats.self_ns);
                 return Some(TraceAnalysis {
                     critical_path: self.critical_path.take().expect("matched"),
                     layout: self.layout.take().expect("matched"),

@@ -142,6 +142,7 @@ fn PastePanel(state: AppState, open: RwSignal<bool>) -> impl IntoView {
                     name: "pasted.json".into(),
                     bytes: value.into_bytes(),
                 },
+                false,
             )
             .await
             .is_ok()

@@ -1,10 +1,12 @@
 //! The postMessage API for parent pages (DESIGN.md, "Embedding"): `spanlens:ready` once listening;
 //! `spanlens:load` → `spanlens:loaded` / `spanlens:error`; `spanlens:summary` → the same type with the `id`;
-//! `spanlens:select` selects a span; user selections are announced as `spanlens:selected`.
+//! `spanlens:select` selects a span; selections are announced as `spanlens:selected`.
+//! It only listens: to messages, and (through effects) to the app state's selection and load outcome.
+//! Nothing else in the app calls into it.
 
 use super::browser::{bytes_of, js_error_text, next_paint, read_blob};
 use super::loading::{load_one, Input};
-use super::state::{AppState, LoadedFile};
+use super::state::{AppState, LoadedFile, Outcome};
 use js_sys::{Object, Reflect};
 use leptos::prelude::*;
 use std::rc::Rc;
@@ -39,14 +41,35 @@ pub fn install(state: AppState) {
     });
     on_cleanup(move || handle.remove());
 
+    // Every selection, however it was made, goes to the parent.
+    Effect::new(move |_| {
+        let Some(selection) = state.selection.get() else { return };
+        let ids = state.current.with_untracked(|file| {
+            let file = file.as_ref().filter(|f| f.id == selection.file)?;
+            let trace = file.set.traces.get(selection.trace)?;
+            let span = trace.spans.get(selection.span as usize)?;
+            let strings = &file.set.strings;
+            Some((trace.trace_id.display(strings), span.span_id.map(|id| id.display(strings)).unwrap_or_default()))
+        });
+        if let Some((trace_id, span_id)) = ids {
+            announce_selected(&trace_id, &span_id);
+        }
+    });
+    // Loads the parent did not ask for; its own `spanlens:load`s are answered by `load`.
+    Effect::new(move |_| match state.outcome.get() {
+        Some(Outcome::Loaded { file, asked_by_parent: false }) => announce_loaded(file),
+        Some(Outcome::Failed { failure, asked_by_parent: false }) => announce_error(&failure.text),
+        _ => {}
+    });
+
     // Same-origin parents only for now: a parent on another origin does not learn we exist.
     if let Some((parent, own_origin)) = parent_window() {
         let _ = parent.post_message(&message("spanlens:ready", &[]), &own_origin);
     }
 }
 
-/// Tells a same-origin parent which span the user selected.
-pub fn announce_selected(trace_id: &str, span_id: &str) {
+/// Tells a same-origin parent which span is selected.
+fn announce_selected(trace_id: &str, span_id: &str) {
     if let Some((parent, own_origin)) = parent_window() {
         let _ = parent.post_message(
             &message("spanlens:selected", &[("traceId", trace_id.into()), ("spanId", span_id.into())]),
@@ -57,7 +80,7 @@ pub fn announce_selected(trace_id: &str, span_id: &str) {
 
 /// After a load the parent did not ask for (a drop, a pick, `?url=`), tells a same-origin parent what is now on
 /// screen, so that "after each load" holds for every load. Replies to `spanlens:load` go to its sender instead.
-pub fn announce_loaded(file: Rc<LoadedFile>) {
+fn announce_loaded(file: Rc<LoadedFile>) {
     let Some((parent, own_origin)) = parent_window() else {
         return;
     };
@@ -72,7 +95,7 @@ pub fn announce_loaded(file: Rc<LoadedFile>) {
 }
 
 /// The same for a load that failed.
-pub fn announce_error(text: &str) {
+fn announce_error(text: &str) {
     if let Some((parent, own_origin)) = parent_window() {
         let _ = parent.post_message(
             &message("spanlens:error", &[("message", text.into())]),
@@ -133,9 +156,7 @@ fn on_message(state: AppState, event: MessageEvent) {
         }
         "spanlens:select" => {
             if let Some(id) = get(&data, "spanId").as_string() {
-                // Set even if equal to the last request, so selecting the same span again re-frames it.
-                state.select_request.set(None);
-                state.select_request.set(Some(id));
+                state.select_id(&id);
             }
         }
         _ => {}
@@ -169,7 +190,7 @@ async fn load(state: AppState, data: JsValue, reply: ReplyTo) {
     // Let go of the sender's buffer before parsing: a big trace should not be held twice.
     drop((payload, data));
     state.failures.set(Vec::new());
-    match load_one(state, Input::Bytes { name, bytes }).await {
+    match load_one(state, Input::Bytes { name, bytes }, true).await {
         Ok(file) => {
             // Reply once the new trace is on screen: the DOM update, then a painted frame.
             next_paint().await;

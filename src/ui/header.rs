@@ -91,7 +91,7 @@ fn trace_picker(state: AppState, file: &LoadedFile, ix: usize) -> Option<AnyView
             .collect_view();
         let pick = move |ev: leptos::ev::Event| {
             if let Ok(i) = event_target_value(&ev).parse::<usize>() {
-                state.trace_ix.set(i);
+                state.show_trace(i);
             }
         };
         view! {

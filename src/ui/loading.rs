@@ -1,14 +1,16 @@
-//! Every way in (file, URL, paste, sample, postMessage) ends here: get the bytes (files in chunks, gzip
-//! unpacked on the way), parse, build the trees, analyze each trace, then put the file on screen or the
-//! error in the panel. Progress and Cancel live in `AppState::pending`.
+//! Every way in (file, URL, paste, sample, postMessage) ends here: get the bytes (files and downloads in
+//! chunks, gzip unpacked on the way, spans read while they arrive), then step the one load pipeline
+//! (`crate::pipeline`) between frames, and record the outcome in `AppState`. The clock-skew toggle steps the
+//! same pipeline's later stages. Progress and Cancel live in `AppState::pending`.
 
 use super::browser::{js_error_text, mark, next_paint, now, Yielder};
-use super::embed;
+use super::state::{AppState, Failure, LoadedFile, Outcome};
 use crate::format;
-use super::state::{AppState, Failure, LoadedFile};
-use leptos::prelude::*;
 use crate::formats::reader::ByteReader;
-use crate::formats::IncrementalParse;
+use crate::formats::LoadError;
+use crate::pipeline::{Pipeline, Stage};
+use leptos::prelude::*;
+use std::borrow::Cow;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::JsCast;
@@ -41,12 +43,13 @@ impl Input {
     }
 }
 
-/// Parses the sample synchronously, before the first paint.
+/// Loads the sample synchronously, before the first paint.
 pub fn show_sample_now(state: AppState) {
-    match parse(SAMPLE_NAME, SAMPLE) {
-        Ok(set) => state.add(Rc::new(LoadedFile::new(set))),
-        Err(failure) => state.fail(failure),
-    }
+    let outcome = match crate::pipeline::load_analyzed(SAMPLE_NAME, SAMPLE) {
+        Ok(file) => Outcome::Loaded { file: Rc::new(file), asked_by_parent: false },
+        Err(err) => Outcome::Failed { failure: failure_of(err), asked_by_parent: false },
+    };
+    state.finish_load(outcome);
 }
 
 /// Loads inputs from one user action (or `?url=`), in order; the last one that loads stays on screen.
@@ -54,38 +57,32 @@ pub fn show_sample_now(state: AppState) {
 pub async fn load_batch(state: AppState, inputs: Vec<Input>) {
     state.failures.set(Vec::new());
     for input in inputs {
-        match load_one(state, input).await {
-            Ok(file) => embed::announce_loaded(file),
-            Err(failure) => embed::announce_error(&failure.text),
-        }
+        let _ = load_one(state, input, false).await;
     }
 }
 
-/// Loads one input and shows it, or records why not. Yields to the browser between chunks of the file and
-/// between stages (parse, span trees, each trace's analysis), so the progress bar moves, clicks are answered
-/// and Cancel works; parsing itself is one synchronous step.
-pub async fn load_one(state: AppState, input: Input) -> Result<Rc<LoadedFile>, Failure> {
+/// Loads one input and shows it, or records why not (`asked_by_parent`: a `spanlens:load`, which its
+/// handler answers). Yields to the browser between chunks of the file and between steps of the pipeline,
+/// so the progress bar moves, clicks are answered and Cancel works.
+pub async fn load_one(state: AppState, input: Input, asked_by_parent: bool) -> Result<Rc<LoadedFile>, Failure> {
     let name = input.name();
     let (ticket, cancel) = state.begin(match &input {
         Input::Url(url) => format!("Fetching {url}…"),
         _ => format!("Opening {name}…"),
     });
-    let cancelled = || cancel.load(Ordering::Relaxed);
     let step = |label: String, done: u64, total: u64| state.progress(ticket, label, done, total);
     let result: Result<Rc<LoadedFile>, Failure> = async {
         let fail = |text: String| Failure { file: name.clone(), text };
         let stop = || fail(format!("Loading {name} was cancelled."));
         // A read that failed (about `what`) or was cancelled (`None`).
         let unread = |what: &str, err: Option<String>| err.map_or_else(stop, |e| fail(format!("{what}: {e}")));
-        let (bytes, mut parser) = match input {
-            Input::Bytes { bytes, .. } => {
-                (gunzip(bytes).map_err(|e| fail(format!("{name}: {e}")))?, IncrementalParse::new(&name))
-            }
+        let pipeline = match input {
+            Input::Bytes { bytes, .. } => Pipeline::of_bytes(&name, Cow::Owned(bytes)).map_err(failure_of)?,
             Input::Url(url) => match fetch(&url).await.map_err(|e| fail(format!("{url}: {e}")))? {
                 Some((chunks, size)) => read_chunks(chunks, size, &name, &format!("Downloading {url}"), &cancel, &step)
                     .await
                     .map_err(|e| unread(&url, e))?,
-                None => (Vec::new(), IncrementalParse::new(&name)),
+                None => Pipeline::of_bytes(&name, Cow::Owned(Vec::new())).map_err(failure_of)?,
             },
             Input::File(file) => {
                 let (chunks, size) = (Chunks::of_file(&file), Some(file.size() as u64));
@@ -95,68 +92,85 @@ pub async fn load_one(state: AppState, input: Input) -> Result<Rc<LoadedFile>, F
             }
         };
         mark("spanlens:read");
-        // The rest is parsed a slice at a time, yielding every 50 ms: the bar moves and clicks are answered.
-        let size = format::bytes(bytes.len() as u64);
-        let mut pause = Yielder::new(50.0);
-        while !parser.step(&bytes, PARSE_SLICE_BYTES) {
-            if pause.due() {
-                let label = format!("Parsing {name} ({size})… {}", format::plural(parser.spans(), "span", "spans"));
-                step(label, (parser.progress() * 1000.0) as u64, 1000);
-                pause.maybe_yield().await;
-                if cancelled() {
-                    return Err(stop());
-                }
-            }
+        match run(pipeline, &cancel, &step).await {
+            Some(result) => result.map(Rc::new).map_err(failure_of),
+            None => Err(stop()),
         }
-        let mut set = parser.finish(&bytes).map_err(|err| Failure { file: err.file.clone(), text: err.to_string() })?;
-        drop(bytes);
-        mark("spanlens:parsed");
-        let spans: usize = set.traces.iter().map(|t| t.spans.len()).sum();
-        let spans_text = format::plural(spans as u64, "span", "spans");
-        step(format!("Building span trees of {name} ({spans_text})…"), 0, 0);
-        next_paint().await;
-        if cancelled() {
-            return Err(stop());
-        }
-        crate::analysis::tree::build_all(&mut set);
-        mark("spanlens:trees");
-        let mut analyses = Vec::with_capacity(set.traces.len());
-        let mut done = 0;
-        for i in 0..set.traces.len() {
-            let of = if set.traces.len() > 1 { format!(" trace {} of {}", i + 1, set.traces.len()) } else { String::new() };
-            step(format!("Analyzing {name}{of} ({spans_text})…"), done as u64, spans as u64);
-            pause.maybe_yield().await;
-            if cancelled() {
-                return Err(stop());
-            }
-            let mut analyzer = crate::analysis::Analyzer::new(&set, i);
-            let analysis = loop {
-                if let Some(analysis) = analyzer.step() {
-                    break analysis;
-                }
-                pause.maybe_yield().await;
-            };
-            analyses.push(analysis);
-            done += set.traces[i].spans.len();
-        }
-        mark("spanlens:analyzed");
-        step(format!("Summarizing {name} ({spans_text})…"), 0, 0);
-        next_paint().await;
-        if cancelled() {
-            return Err(stop());
-        }
-        let file = Rc::new(LoadedFile::from_analyzed(set, analyses));
-        mark("spanlens:summarized");
-        Ok(file)
     }
     .await;
     state.finish(ticket);
     match &result {
-        Ok(file) => state.add(file.clone()),
-        Err(_) if cancelled() => {}
-        Err(failure) => state.fail(failure.clone()),
+        Ok(file) => state.finish_load(Outcome::Loaded { file: file.clone(), asked_by_parent }),
+        Err(_) if cancel.load(Ordering::Relaxed) => {}
+        Err(failure) => state.finish_load(Outcome::Failed { failure: failure.clone(), asked_by_parent }),
     }
     result
+}
+
+/// The clock-skew toggle: `file` analysed again with adjustment on or off, with progress and Cancel like a
+/// load, then put in its place. Returns whether it was (not when cancelled).
+pub async fn reanalyse(state: AppState, file: Rc<LoadedFile>, skew_adjusted: bool) -> bool {
+    let doing = if skew_adjusted { "Adjusting clock skew of" } else { "Removing clock-skew adjustment from" };
+    let (ticket, cancel) = state.begin(format!("{doing} {}…", file.name()));
+    let step = |label: String, done: u64, total: u64| state.progress(ticket, label, done, total);
+    // Let the progress bar show before the copy of the traces.
+    next_paint().await;
+    let result = run(Pipeline::reanalyse(&file, skew_adjusted), &cancel, &step).await;
+    state.finish(ticket);
+    match result {
+        Some(Ok(new)) => {
+            state.replace(file.id, Rc::new(new));
+            true
+        }
+        Some(Err(err)) => {
+            state.fail(failure_of(err));
+            false
+        }
+        None => false,
+    }
+}
+
+/// Steps a pipeline to its end, yielding every 50 ms (the bar moves, clicks are answered) and marking when
+/// each stage ends (`spanlens:parsed`, `:trees`, `:analyzed`, `:summarized`, for the browser benchmark).
+/// `None` when cancelled.
+async fn run(
+    mut pipeline: Pipeline<'_>,
+    cancel: &AtomicBool,
+    step: &impl Fn(String, u64, u64),
+) -> Option<Result<LoadedFile, LoadError>> {
+    let mut pause = Yielder::new(50.0);
+    let mut stage = pipeline.progress().stage;
+    loop {
+        match pipeline.step(PARSE_SLICE_BYTES) {
+            Ok(None) => {}
+            Ok(Some(file)) => {
+                mark("spanlens:summarized");
+                return Some(Ok(file));
+            }
+            Err(err) => return Some(Err(err)),
+        }
+        let progress = pipeline.progress();
+        if progress.stage != stage {
+            match stage {
+                Stage::Parsing => mark("spanlens:parsed"),
+                Stage::Trees => mark("spanlens:trees"),
+                Stage::Analysing => mark("spanlens:analyzed"),
+                _ => {}
+            }
+            stage = progress.stage;
+        }
+        if pause.due() {
+            step(progress.label, progress.done, progress.total);
+            pause.maybe_yield().await;
+            if cancel.load(Ordering::Relaxed) {
+                return None;
+            }
+        }
+    }
+}
+
+fn failure_of(err: LoadError) -> Failure {
+    Failure { file: err.file.clone(), text: err.to_string() }
 }
 
 /// Parsing does about this many bytes of work between checks of the time budget.
@@ -171,7 +185,7 @@ const PARSE_WHILE_READING_MS: f64 = 40.0;
 
 /// Reads an input in chunks into one buffer (gunzipping on the way when it is gzip), reporting bytes read (of
 /// `size`, when known), and parses what has arrived while the next chunk is being read. `doing` says what,
-/// for the progress label. Returns the input and its parse so far; `Err(None)` means cancelled.
+/// for the progress label. Returns the pipeline with the whole input given; `Err(None)` means cancelled.
 async fn read_chunks(
     mut chunks: Chunks<'_>,
     size: Option<u64>,
@@ -179,9 +193,9 @@ async fn read_chunks(
     doing: &str,
     cancel: &AtomicBool,
     step: &impl Fn(String, u64, u64),
-) -> Result<(Vec<u8>, IncrementalParse), Option<String>> {
+) -> Result<Pipeline<'static>, Option<String>> {
     let mut reader = ByteReader::new(size.unwrap_or(0) as usize);
-    let mut parser = IncrementalParse::new(name);
+    let mut parser = Pipeline::new(name);
     let mut chunk: Vec<u8> = Vec::new();
     let (mut offset, mut reported) = (0u64, 0u64);
     let mut pause = Yielder::new(50.0);
@@ -209,7 +223,7 @@ async fn read_chunks(
                 Some(size) => format!("{} of {}", format::bytes(offset), format::bytes(size)),
                 None => format::bytes(offset),
             };
-            let spans = format::plural(parser.spans(), "span", "spans");
+            let spans = format::plural(parser.spans_read(), "span", "spans");
             step(format!("{doing}{unpacking}… {amount}, {spans} read"), offset, size.unwrap_or(0));
         }
         // Reads that the stream has buffered resolve at once, without a turn of the event loop between them.
@@ -218,7 +232,8 @@ async fn read_chunks(
     if cancel.load(Ordering::Relaxed) {
         return Err(None);
     }
-    Ok((reader.finish().map_err(Some)?, parser))
+    parser.input(Cow::Owned(reader.finish().map_err(Some)?));
+    Ok(parser)
 }
 
 /// An input's bytes a chunk at a time. A BYOB stream reader fills one reused buffer: twice as fast as slicing
@@ -305,13 +320,6 @@ impl Pending {
     }
 }
 
-fn gunzip(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
-    match crate::formats::reader::gunzip_if_needed(&bytes)? {
-        std::borrow::Cow::Owned(plain) => Ok(plain),
-        std::borrow::Cow::Borrowed(_) => Ok(bytes),
-    }
-}
-
 /// Starts a download: the body's chunks (`None`: no body), and its size when the server gives it (not when
 /// the body comes compressed, as the stream then gives more bytes than the header counts).
 async fn fetch(url: &str) -> Result<Option<(Chunks<'static>, Option<u64>)>, String> {
@@ -329,14 +337,6 @@ async fn fetch(url: &str) -> Result<Option<(Chunks<'static>, Option<u64>)>, Stri
     };
     let Some(stream) = response.body() else { return Ok(None) };
     Ok(Some((Chunks::of_stream(&stream)?, size)))
-}
-
-/// Parses the bundled sample (synchronously, no progress).
-fn parse(name: &str, bytes: &[u8]) -> Result<crate::TraceSet, Failure> {
-    crate::load(name, bytes).map_err(|err| Failure {
-        file: err.file.clone(),
-        text: err.to_string(),
-    })
 }
 
 /// `https://host/api/traces/abc.json?x=1` → `abc.json`: what the file list and the export name show.

@@ -1,5 +1,6 @@
 //! The browser app (wasm32 only): Leptos components over the core. Data flows one way:
-//! input (file, URL, paste, sample, postMessage) → bytes → `crate::load` → `Rc<LoadedFile>` in signals → view.
+//! input (file, URL, paste, sample, postMessage) → bytes → `crate::pipeline` → `Rc<LoadedFile>` in `AppState`
+//! → views. `embed` (the postMessage API) is installed here and only listens to the state.
 
 mod app;
 mod body;
@@ -14,7 +15,6 @@ mod header;
 mod loading;
 mod state;
 
-pub use embed::origin_allowed;
 
 use leptos::prelude::*;
 
@@ -27,7 +27,9 @@ pub fn start() {
         // Created under the root owner so the signals live exactly as long as the app.
         let state = state::AppState::new();
         state.theme.set(params.theme.clone());
-        state.select_request.set(params.span.clone());
+        if let Some(span) = &params.span {
+            state.select_id(span);
+        }
         match params.url {
             Some(url) => leptos::task::spawn_local(loading::load_batch(
                 state,

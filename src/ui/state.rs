@@ -1,64 +1,15 @@
-//! What the app holds: the loaded files (immutable once loaded, shared by `Rc`) and what is selected.
+//! What the app holds: the loaded files (immutable once loaded, shared by `Rc`), which is on screen, the one
+//! selection, the loads in progress and the outcome of the last load. Views write here; the embedding API
+//! only listens to it.
 
-use crate::analysis::summary::{summarize_analyzed, Summary};
-use crate::analysis::{analyze_all, skew, TraceAnalysis};
-use crate::TraceSet;
+pub use crate::pipeline::LoadedFile;
+use crate::model::SpanIx;
+use crate::view::find_span;
 use leptos::prelude::*;
 use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-
-/// One input that loaded. Never mutated: views and replies read it through `Rc`.
-pub struct LoadedFile {
-    /// Unique for the page's life, so two loads of the same name stay apart in the file list.
-    pub id: u32,
-    pub set: TraceSet,
-    /// `analyses[i]` is trace `i`'s critical path, layout, statistics and findings, computed once at load.
-    pub analyses: Vec<TraceAnalysis>,
-    /// Computed once at load: the header, "Export analysis" and the embedding API all read it.
-    pub summary: Summary,
-    /// Whether clock-skew adjustment has been applied to the traces (opt-in, from the flame toolbar).
-    pub skew_adjusted: bool,
-}
-
-impl LoadedFile {
-    /// Analyzes every trace of a freshly parsed set at once (the bundled sample).
-    pub fn new(set: TraceSet) -> LoadedFile {
-        let analyses = analyze_all(&set);
-        LoadedFile::from_analyzed(set, analyses)
-    }
-
-    /// A set whose traces were analyzed one by one (`analyses[i]` for trace `i`).
-    pub fn from_analyzed(set: TraceSet, analyses: Vec<TraceAnalysis>) -> LoadedFile {
-        let summary = summarize_analyzed(&set, &analyses);
-        LoadedFile {
-            id: next_id(),
-            set,
-            analyses,
-            summary,
-            skew_adjusted: false,
-        }
-    }
-
-    /// The same input with clock-skew adjustment on or off, every trace analyzed again. The raw times stay
-    /// available either way (`Trace::raw_times`).
-    pub fn with_skew_adjustment(&self, on: bool) -> LoadedFile {
-        let mut set = self.set.clone();
-        for trace in &mut set.traces {
-            if on {
-                skew::adjust(trace);
-            } else {
-                skew::reset(trace);
-            }
-        }
-        LoadedFile { skew_adjusted: on, ..LoadedFile::new(set) }
-    }
-
-    pub fn name(&self) -> &str {
-        &self.set.source.name
-    }
-}
 
 /// A load in progress, as the progress bar shows it.
 #[derive(Clone, Debug)]
@@ -80,6 +31,24 @@ pub struct Failure {
     pub text: String,
 }
 
+/// The selected span: which file and trace it belongs to, and whether the views should bring it into view
+/// (keys, search, `?span=`, `spanlens:select`) or leave the view where it is (a click on it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Selection {
+    pub file: u32,
+    pub trace: usize,
+    pub span: SpanIx,
+    pub reveal: bool,
+}
+
+/// How the last load ended, and whether a parent page asked for it (`spanlens:load`, answered directly) or
+/// not (a drop, a pick, `?url=`: the embedding API tells the parent).
+#[derive(Clone)]
+pub enum Outcome {
+    Loaded { file: Rc<LoadedFile>, asked_by_parent: bool },
+    Failed { failure: Failure, asked_by_parent: bool },
+}
+
 /// All app state: `Copy` handles to arena signals, so any closure can hold it.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -94,8 +63,13 @@ pub struct AppState {
     pub failures: RwSignal<Vec<Failure>>,
     /// `light`, `dark`, or `None` to follow the system.
     pub theme: RwSignal<Option<String>>,
-    /// A span id to select in the trace on screen (from `?span=` or `spanlens:select`).
-    pub select_request: RwSignal<Option<String>>,
+    /// The one selection, written by clicks, keys, search, findings, the panel, `?span=` and `spanlens:select`.
+    /// Setting it again to the same span brings it into view again.
+    pub selection: RwSignal<Option<Selection>>,
+    /// A span id to select once the next file is on screen (`?span=` given with a trace still loading).
+    wanted_span: StoredValue<Option<String>>,
+    /// The outcome of the latest load.
+    pub outcome: RwSignal<Option<Outcome>, LocalStorage>,
 }
 
 impl AppState {
@@ -107,8 +81,55 @@ impl AppState {
             pending: RwSignal::new(Vec::new()),
             failures: RwSignal::new(Vec::new()),
             theme: RwSignal::new(None),
-            select_request: RwSignal::new(None),
+            selection: RwSignal::new(None),
+            wanted_span: StoredValue::new(None),
+            outcome: RwSignal::new_local(None),
         }
+    }
+
+    /// Selects a span of the trace on screen (`None` clears the selection).
+    pub fn select(&self, span: Option<SpanIx>, reveal: bool) {
+        let on_screen = self.current.with_untracked(|c| c.as_ref().map(|f| f.id));
+        let selection = on_screen.zip(span).map(|(file, span)| Selection {
+            file,
+            trace: self.trace_ix.get_untracked(),
+            span,
+            reveal,
+        });
+        self.selection.set(selection);
+    }
+
+    /// Selects the span with this id in the trace on screen and brings it into view; with no file on screen
+    /// yet, once the next one is shown. An id that is not in the trace changes nothing.
+    pub fn select_id(&self, id: &str) {
+        let found = self.current.with_untracked(|c| {
+            c.as_ref().map(|f| f.set.traces.get(self.trace_ix.get_untracked()).and_then(|t| find_span(&f.set, t, id)))
+        });
+        match found {
+            Some(Some(span)) => self.select(Some(span), true),
+            Some(None) => {}
+            None => self.wanted_span.set_value(Some(id.to_string())),
+        }
+    }
+
+    /// The selected span, if it belongs to this file and trace.
+    pub fn selected_in(&self, file: u32, trace: usize) -> Option<Selection> {
+        self.selection.get().filter(|s| s.file == file && s.trace == trace)
+    }
+
+    /// Shows another trace of the file on screen.
+    pub fn show_trace(&self, ix: usize) {
+        self.selection.set(None);
+        self.trace_ix.set(ix);
+    }
+
+    /// Records how a load ended: a file goes on screen, a failure into the error panel.
+    pub fn finish_load(&self, outcome: Outcome) {
+        match &outcome {
+            Outcome::Loaded { file, .. } => self.add(file.clone()),
+            Outcome::Failed { failure, .. } => self.fail(failure.clone()),
+        }
+        self.outcome.set(Some(outcome));
     }
 
     /// Adds a freshly loaded file and puts it on screen.
@@ -118,18 +139,25 @@ impl AppState {
     }
 
     pub fn show(&self, file: Rc<LoadedFile>) {
+        self.selection.set(None);
         self.trace_ix.set(0);
         self.current.set(Some(file));
+        if let Some(id) = self.wanted_span.try_update_value(Option::take).flatten() {
+            self.select_id(&id);
+        }
     }
 
-    /// Puts `file` in place of the loaded file `id` and on screen, on the same trace.
+    /// Puts `file` in place of the loaded file `id` and on screen, on the same trace with the same span
+    /// selected (the same input analysed again: span indices are the same).
     pub fn replace(&self, id: u32, file: Rc<LoadedFile>) {
         self.files.update(|files| {
             if let Some(slot) = files.iter_mut().find(|f| f.id == id) {
                 *slot = file.clone();
             }
         });
-        self.current.set(Some(file));
+        let kept = self.selection.get_untracked().filter(|s| s.file == id);
+        self.current.set(Some(file.clone()));
+        self.selection.set(kept.map(|s| Selection { file: file.id, reveal: false, ..s }));
     }
 
     pub fn select_file(&self, id: u32) {
@@ -149,6 +177,7 @@ impl AppState {
             .with_untracked(|c| c.as_ref().is_some_and(|c| c.id == id))
         {
             let last = self.files.with_untracked(|files| files.last().cloned());
+            self.selection.set(None);
             self.trace_ix.set(0);
             self.current.set(last);
         }

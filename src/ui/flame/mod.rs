@@ -11,7 +11,6 @@ mod detail;
 mod paint;
 
 use super::browser::{is_typing_target, perf_enabled};
-use super::embed;
 use crate::format::{count, duration};
 use super::state::{AppState, LoadedFile};
 use crate::analysis::search;
@@ -21,7 +20,7 @@ use crate::model::{SpanIx, Trace};
 use crate::view::colour::{colours, css, Colouring, Colours, Legend};
 use crate::view::draw::{hit, DrawList, LookKey, Scene};
 use crate::view::viewport::{Viewport, ROW_HEIGHT};
-use crate::view::{find_span, relative, FlameModel, Matches, Move};
+use crate::view::{relative, FlameModel, Matches, Move};
 use leptos::html;
 use leptos::prelude::*;
 use paint::{Frame, Painter};
@@ -229,32 +228,23 @@ struct Tip {
 #[derive(Clone, Copy)]
 struct Ui {
     core: Core,
-    selected: RwSignal<Option<SpanIx>>,
+    state: AppState,
     tip: RwSignal<Option<Tip>>,
     search: RwSignal<SearchStatus>,
     search_at: StoredValue<Option<usize>>,
 }
 
 impl Ui {
-    /// Selects a span (or clears the selection), optionally framing it, and tells an embedding parent.
-    fn select(&self, span: Option<SpanIx>, frame: bool) {
-        let ids = self.core.try_update_value(|f| {
-            f.selected = span;
-            if let (Some(s), true) = (span, frame) {
-                f.frame_span(s, false);
-            }
-            span.map(|s| {
-                let set = &f.file.set;
-                let trace = f.trace();
-                let id = trace.spans[s as usize].span_id.map(|id| id.display(&set.strings)).unwrap_or_default();
-                (trace.trace_id.display(&set.strings), id)
-            })
-        });
-        schedule(self.core);
-        self.selected.set(span);
-        if let Some(Some((trace_id, span_id))) = ids {
-            embed::announce_selected(&trace_id, &span_id);
-        }
+    /// Selects a span (or clears the selection) in the app state, optionally bringing it into view; the
+    /// flame follows the state (`follow_selection`).
+    fn select(&self, span: Option<SpanIx>, reveal: bool) {
+        self.state.select(span, reveal);
+    }
+
+    /// The selected span of this flame's trace.
+    fn selected_untracked(&self) -> Option<SpanIx> {
+        let (file, ix) = self.core.with_value(|f| (f.file.id, f.ix));
+        self.state.selection.get_untracked().filter(|s| s.file == file && s.trace == ix).map(|s| s.span)
     }
 
     /// Moves to the next (or previous) search match: selects and reveals it.
@@ -311,7 +301,7 @@ pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
     let core: Core = StoredValue::new_local(Flame::new(file.clone(), ix));
     let ui = Ui {
         core,
-        selected: RwSignal::new(None),
+        state,
         tip: RwSignal::new(None),
         search: RwSignal::new(SearchStatus::default()),
         search_at: StoredValue::new(None),
@@ -340,13 +330,17 @@ pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
     });
     install_system_theme_listener(core);
     install_keys(ui, search_ref);
-    // Selection requests from the embedding API or `?span=`.
+    // The flame follows the one selection: draws it, and brings it into view when asked to.
+    let (file_id, trace_ix) = (file.id, ix);
     Effect::new(move |_| {
-        let Some(id) = state.select_request.get() else { return };
-        let span = core.with_value(|f| find_span(&f.file.set, f.trace(), &id));
-        if span.is_some() {
-            ui.select(span, true);
-        }
+        let selection = state.selected_in(file_id, trace_ix);
+        core.update_value(|f| {
+            f.selected = selection.map(|s| s.span);
+            if let Some(s) = selection.filter(|s| s.reveal) {
+                f.frame_span(s.span, false);
+            }
+        });
+        schedule(core);
     });
 
     let on_colouring = move |ev: leptos::ev::Event| {
@@ -370,8 +364,14 @@ pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
     };
     let skew_file = file.clone();
     let on_skew = move |ev: leptos::ev::Event| {
-        let on = event_target_checked(&ev);
-        state.replace(skew_file.id, Rc::new(skew_file.with_skew_adjustment(on)));
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let file = skew_file.clone();
+        leptos::task::spawn_local(async move {
+            // Cancelled: the box goes back to what is on screen.
+            if !super::loading::reanalyse(state, file.clone(), input.checked()).await {
+                input.set_checked(file.skew_adjusted);
+            }
+        });
     };
     let reset = move |_| {
         core.update_value(|f| f.vp.reset());
@@ -452,7 +452,8 @@ pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
                     ></canvas>
                     <Tooltip ui />
                 </div>
-                {move || ui.selected.get().map(|span| {
+                {move || state.selected_in(file_id, trace_ix).map(|selection| {
+                    let span = selection.span;
                     let file = core.with_value(|f| f.file.clone());
                     view! { <detail::SpanDetail file ix span on_select=Callback::new(move |s: Option<SpanIx>| ui.select(s, s.is_some())) /> }
                 })}
@@ -756,7 +757,7 @@ fn install_keys(ui: Ui, search: NodeRef<html::Input>) {
         if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || is_typing_target(ev.target()) {
             return;
         }
-        let selected = ui.selected.get_untracked();
+        let selected = ui.selected_untracked();
         let key = ev.key();
         let mut handled = true;
         let mut moved_to = None;
