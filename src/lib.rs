@@ -4,6 +4,8 @@
 pub mod analysis;
 pub mod format;
 pub mod formats;
+// The trace generator is for tests, benchmarks and the `spanlens-gen` tool: kept out of the web bundle.
+#[cfg(not(target_arch = "wasm32"))]
 pub mod generate;
 pub mod model;
 pub mod pipeline;
