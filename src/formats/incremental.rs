@@ -11,27 +11,14 @@
 //! resources numbered, in another order). Anything unexpected, and every error, falls back to `parse` on
 //! the whole input, so error messages are exactly those of the whole-document reader.
 
-use super::{jaeger, looks_like_jsonl, otlp, parse, Builder, Doc, LoadError};
-use crate::model::{Format, Sym, TraceId, TraceSet};
+use super::builder::{Builder, Early, SpanContext};
+use super::document::{add_document, looks_like_jsonl, parse, Doc};
+use super::error::LoadError;
+use super::{jaeger, otlp};
+use crate::model::{Format, Sym, TraceSet};
 use serde::Deserialize;
-use std::borrow::Cow;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::ops::Range;
-
-/// Where the spans of one `spans` array belong, as the document's reader found it.
-pub(crate) enum SpanContext {
-    Otlp { resource: u32, scope: u32, service: u32 },
-    Jaeger { trace_id: Option<TraceId>, processes: HashMap<Cow<'static, str>, u32>, warnings: Vec<String> },
-}
-
-impl Builder {
-    /// Records where the spans of the next emptied `spans` array belong. `present` is how many spans the
-    /// reader found in the array itself: 0 when the scanner emptied it, so anything else is a mismatch.
-    pub(super) fn defer(&mut self, context: SpanContext, present: usize) {
-        self.deferred_mismatch |= present > 0;
-        self.contexts.push(context);
-    }
-}
 
 /// One document found by the scanner: its bytes with `spans` arrays emptied, and those arrays' elements.
 struct Document {
@@ -389,25 +376,6 @@ struct Pending {
     process: Option<Sym>,
 }
 
-/// What became of a span read before its document's skeleton.
-pub(crate) enum Early {
-    /// Added to trace `trace` at `index`, with its resource to be filled in.
-    Added { trace: u32, index: u32, process: Option<Sym> },
-    Rejected,
-    /// Not read: it needs the skeleton.
-    Wait,
-}
-
-impl Early {
-    /// From where `Builder::push` put the span (`None`: rejected).
-    pub(super) fn added(at: Option<(u32, u32)>, process: Option<Sym>) -> Early {
-        match at {
-            Some((trace, index)) => Early::Added { trace, index, process },
-            None => Early::Rejected,
-        }
-    }
-}
-
 /// What comes next in the front document.
 enum Next {
     Span { range: Range<usize>, otlp: bool },
@@ -662,7 +630,7 @@ impl IncrementalParse {
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let parsed = Doc::deserialize(&mut de).map_err(|_| ())?;
         de.end().map_err(|_| ())?;
-        self.builder.add_document(parsed, doc.top_level_object).map_err(|_| ())?;
+        add_document(&mut self.builder, parsed, doc.top_level_object).map_err(|_| ())?;
         if self.builder.deferred_mismatch || self.builder.contexts.len() - self.contexts_base != doc.arrays.len() {
             return Err(()); // the readers saw other `spans` arrays than the scanner: read it whole
         }

@@ -2,12 +2,11 @@
 //! jaeger-ui's internal model (`data` as one object, an inline `process` on each span). Times are microseconds.
 
 use super::json::{Int, Scalar, Text};
-use super::{micros_to_nanos, times, Builder, Doc};
+use super::builder::{micros_to_nanos, times, Builder, Early, SpanContext};
 use crate::model::{
     notes, Attr, AttrValue, Event, Extras, IdEncoding, Link, LinkKind, Resource, Span, SpanId, SpanKind, StatusCode,
     Strings, Sym, TraceId,
 };
-use super::incremental::{Early, SpanContext};
 use base64::Engine as _;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -76,8 +75,17 @@ struct Log<'a> {
     fields: Option<Vec<Tag<'a>>>,
 }
 
-/// Adds one Jaeger trace object (read as a `Doc`: `traceID`, `spans`, `processes`, `warnings`).
-pub(super) fn add(b: &mut Builder, trace: Doc<'_>) {
+/// A Jaeger trace object, as the document reader found it.
+pub(super) struct TraceObject<'a> {
+    pub(super) jaeger_trace_id: Text<'a>,
+    pub(super) spans: Option<Vec<JaegerSpan<'a>>>,
+    /// Sorted by process id: resources get the same indices on every load (a HashMap would not).
+    pub(super) processes: Option<std::collections::BTreeMap<Cow<'a, str>, Process<'a>>>,
+    pub(super) warnings: Option<Vec<Text<'a>>>,
+}
+
+/// Adds one Jaeger trace object.
+pub(super) fn add(b: &mut Builder, trace: TraceObject<'_>) {
     let trace_id = b.trace_id(trace.jaeger_trace_id.as_deref(), IdEncoding::Hex);
     let mut processes: HashMap<Cow<str>, u32> = HashMap::new();
     for (id, process) in trace.processes.unwrap_or_default() {

@@ -2,8 +2,7 @@
 //! hex or base64 ids, enums as integers or names, and 64-bit integers as strings or numbers.
 
 use super::json::{Code, Float, Int, Text};
-use super::incremental::{Early, SpanContext};
-use super::{times, Builder};
+use super::builder::{times, Builder, Early, SpanContext};
 use crate::model::{
     Attr, AttrValue, Event, Extras, IdEncoding, Link, LinkKind, Resource, Scope, Span, SpanKind, StatusCode, Strings,
 };

@@ -3,7 +3,7 @@
 
 use super::jaeger::scalar_value;
 use super::json::{Int, Scalar, Text};
-use super::{micros_to_nanos, times, Builder, Doc};
+use super::builder::{micros_to_nanos, times, Builder};
 use crate::model::{notes, Attr, AttrValue, Event, Extras, IdEncoding, Resource, Span, SpanKind, StatusCode, Strings};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -26,8 +26,23 @@ pub(super) struct Annotation<'a> {
     value: Text<'a>,
 }
 
-/// Adds one Zipkin span (read as a `Doc`).
-pub(super) fn add(b: &mut Builder, s: Doc<'_>) {
+/// A Zipkin v2 span, as the document reader found it.
+pub(super) struct SpanObject<'a> {
+    pub(super) trace_id: Text<'a>,
+    pub(super) id: Text<'a>,
+    pub(super) parent_id: Text<'a>,
+    pub(super) name: Text<'a>,
+    pub(super) kind: Text<'a>,
+    pub(super) timestamp: Option<Int>,
+    pub(super) duration: Option<Int>,
+    pub(super) local_endpoint: Option<Endpoint<'a>>,
+    pub(super) remote_endpoint: Option<Endpoint<'a>>,
+    pub(super) annotations: Option<Vec<Annotation<'a>>>,
+    pub(super) tags: Option<std::collections::BTreeMap<Cow<'a, str>, Scalar<'a>>>,
+}
+
+/// Adds one Zipkin span.
+pub(super) fn add(b: &mut Builder, s: SpanObject<'_>) {
     b.set.span_objects += 1;
     let enc = IdEncoding::Hex;
     let trace_id = b.trace_id(s.trace_id.as_deref(), enc);

@@ -11,13 +11,12 @@
 
 use super::colour::{Colours, Rgb};
 use super::lod::{Layer, Level, Lod, RowSource};
+use super::runs::{for_each_run, partition, Grid, Look, LookKey, Mark, Run, MARK_ERROR, MARK_ORPHAN, MARK_SKEW, MERGED, MIN_BAR_PX};
 use super::viewport::Viewport;
-use super::{FlameModel, Matches, MARK_ERROR, MARK_ORPHAN, MARK_SKEW};
+use super::{FlameModel, Matches};
 use crate::analysis::layout::Layout;
 use crate::model::{SpanIx, Trace};
 
-/// Spans at least this wide (CSS px) are drawn one by one; thinner ones are merged per pixel column.
-pub const MIN_BAR_PX: f64 = 1.0;
 /// Bars at least this wide get a label (if the text fits).
 pub const LABEL_MIN_PX: f64 = 28.0;
 
@@ -45,35 +44,6 @@ impl Bar {
     }
 }
 
-/// Internal mark bit: the bar is a level-of-detail mark (thinner than `MIN_BAR_PX` before widening).
-const MERGED: u8 = 0x80;
-
-/// How a mark is drawn: its colour, dimmed by a search or not, and `MARK_*` bits (`MERGED` for a merged mark).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Look {
-    pub rgb: Rgb,
-    pub dim: bool,
-    pub marks: u8,
-}
-
-impl Look {
-    /// Two marks drawn as one merged mark: the first's colour, an error when either holds one, dimmed when
-    /// both are; orphan and skew marks belong to single spans, so a mark of several carries none.
-    pub fn join(self, next: Look) -> Look {
-        Look { rgb: self.rgb, dim: self.dim && next.dim, marks: MERGED | (self.marks | next.marks) & MARK_ERROR }
-    }
-}
-
-/// Identifies a colouring and a search (`Colours::stamp`, `Matches::stamp`; 0 for no search).
-pub type LookKey = (u64, u64);
-
-/// A run and how it is drawn, as level-of-detail tiles keep them.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Mark {
-    pub run: Run,
-    pub look: Look,
-}
-
 /// A stretch of the critical path on one row.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Stripe {
@@ -82,10 +52,13 @@ pub struct Stripe {
     pub row: u32,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+/// What one frame draws, and the renderer's cache of level-of-detail tiles for the trace it draws (one
+/// draw list per flame graph: the tiles stay valid while its trace, colouring and search do).
+#[derive(Debug, Default)]
 pub struct DrawList {
     pub bars: Vec<Bar>,
     pub critical: Vec<Stripe>,
+    pub lod: Lod,
 }
 
 /// What a frame shows, besides the viewport.
@@ -133,8 +106,8 @@ impl DrawList {
     fn build_with(&mut self, scene: &Scene, vp: &Viewport, lod_min: f64) {
         self.bars.clear();
         self.critical.clear();
-        scene.model.lod.use_looks(scene.look_key());
-        let walk = RowWalk { vp, level: Level::for_ns_per_px(vp.ns_per_px()), lod: &scene.model.lod, lod_min };
+        self.lod.use_looks(scene.look_key());
+        let walk = RowWalk { vp, level: Level::for_ns_per_px(vp.ns_per_px()), lod: &self.lod, lod_min };
         // Just outside the canvas, so that clipped edges are not drawn.
         let clip = |x: f64| x.clamp(-2.0, vp.width + 2.0);
         for row in vp.visible_rows() {
@@ -238,71 +211,6 @@ fn in_window(len: usize, interval: impl Fn(usize) -> (f64, f64), (t0, t1): (f64,
     (first, last)
 }
 
-/// A linear time axis: x = (t - origin) / ns per px. The canvas has one (the viewport's); level-of-detail
-/// tiles have one anchored at the trace start.
-#[derive(Clone, Copy, Debug)]
-pub struct Grid {
-    origin_ns: f64,
-    ns_per_px: f64,
-    /// 1 / ns_per_px: placing a mark multiplies rather than divides.
-    px_per_ns: f64,
-}
-
-impl Grid {
-    pub fn new(origin_ns: f64, ns_per_px: f64) -> Grid {
-        Grid { origin_ns, ns_per_px, px_per_ns: 1.0 / ns_per_px }
-    }
-
-    pub fn x_of(&self, t: f64) -> f64 {
-        (t - self.origin_ns) * self.px_per_ns
-    }
-
-    pub fn t_at(&self, x: f64) -> f64 {
-        self.origin_ns + x * self.ns_per_px
-    }
-}
-
-/// Consecutive intervals drawn as one mark: `first..end` (indices in the row), spanning [x0, x1] px of a
-/// grid (not clipped to the canvas); their own times run from `start_ns` (the first's start) to `end_ns`
-/// (the last's end), which level-of-detail tiles keep so that placing a run reads no span.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Run {
-    pub first: usize,
-    pub end: usize,
-    pub x0: f64,
-    pub x1: f64,
-    pub merged: bool,
-    pub start_ns: f64,
-    pub end_ns: f64,
-}
-
-/// Walks intervals `lo..hi` (relative ns, sorted by start, not overlapping) as runs: an interval at least
-/// `MIN_BAR_PX` wide on its own, or everything starting in one pixel column merged into a mark at least
-/// one pixel wide.
-pub fn for_each_run(lo: usize, hi: usize, interval: impl Fn(usize) -> (f64, f64), grid: Grid, mut emit: impl FnMut(Run)) {
-    let mut i = lo;
-    while i < hi {
-        let (s, e) = interval(i);
-        let (x0, x1) = (grid.x_of(s), grid.x_of(e));
-        if x1 - x0 >= MIN_BAR_PX {
-            emit(Run { first: i, end: i + 1, x0, x1, merged: false, start_ns: s, end_ns: e });
-            i += 1;
-            continue;
-        }
-        // Everything that starts in this pixel column joins the mark.
-        let column_end = grid.t_at(x0.floor() + 1.0);
-        let mut end = gallop(i + 1, hi, |k| interval(k).0 < column_end);
-        let (ls, le) = interval(end - 1);
-        if end - 1 > i && grid.x_of(le) - grid.x_of(ls) >= MIN_BAR_PX {
-            end -= 1; // the last one is wide: it gets its own bar next
-        }
-        let end_ns = interval(end - 1).1;
-        let right = grid.x_of(end_ns).max(x0.floor() + 1.0);
-        emit(Run { first: i, end, x0: x0.floor(), x1: right, merged: true, start_ns: s, end_ns });
-        i = end;
-    }
-}
-
 /// Level-of-detail marks placed on the canvas from the times they carry (a level column is finer than a
 /// canvas pixel, at most half as wide, and does not line up with it): a single span as wide as a canvas
 /// pixel stays a bar of its own; marks that start in the same canvas pixel column join into one. A mark
@@ -355,37 +263,6 @@ impl<I: Fn(usize) -> (f64, f64) + Copy, L: Fn(&Run) -> Look> CanvasRuns<I, L> {
     }
 }
 
-/// The first index in `lo..hi` where `pred` is false (`pred` must be true, then false, over the range).
-pub fn partition(lo: usize, hi: usize, pred: impl Fn(usize) -> bool) -> usize {
-    let (mut lo, mut hi) = (lo, hi);
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        if pred(mid) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    lo
-}
-
-/// `partition` for an answer expected near `lo` (the spans of one pixel column): probes lo, lo+2, lo+6,
-/// lo+14… (gaps doubling), then binary-searches the last gap. O(log distance), and the probes stay close in
-/// memory — a binary search over a whole 100k-span row per pixel column missed the cache at every step.
-pub fn gallop(lo: usize, hi: usize, pred: impl Fn(usize) -> bool) -> usize {
-    let (mut low, mut step) = (lo, 1);
-    // Every index before `low` satisfies `pred`.
-    while low < hi {
-        let probe = (low + step - 1).min(hi - 1);
-        if !pred(probe) {
-            return partition(low, probe, pred);
-        }
-        low = probe + 1;
-        step *= 2;
-    }
-    hi
-}
-
 /// Pointer tolerance for thin spans, CSS px.
 const HIT_SLOP_PX: f64 = 3.0;
 
@@ -421,18 +298,6 @@ mod tests {
     use super::*;
     use crate::analysis::analyze;
     use crate::view::viewport::AXIS_HEIGHT;
-
-    #[test]
-    fn galloping_finds_the_same_boundary_as_binary_search() {
-        for hi in 0..40 {
-            for lo in 0..=hi {
-                for boundary in lo..=hi {
-                    let pred = |i: usize| i < boundary;
-                    assert_eq!(gallop(lo, hi, pred), partition(lo, hi, pred), "lo {lo} hi {hi} boundary {boundary}");
-                }
-            }
-        }
-    }
 
     /// A root of 1000 µs with `n` sequential 1 µs children in row 1 starting at 100 µs, and one wide child.
     fn trace(n: usize) -> (crate::TraceSet, crate::analysis::TraceAnalysis) {
@@ -534,13 +399,15 @@ mod tests {
         let colours = super::super::colour::colours(&set, trace, &a.stats.self_ns, Default::default());
         let query = crate::analysis::search::parse("name:score").unwrap(); // a few spans: a mark that loses its match shows
         let matches = Matches::new(trace, &a.layout, query.matching(&set, trace));
+        // One renderer throughout, as a flame graph keeps it: its tiles must follow the search and the zoom.
+        let mut tiled = DrawList::default();
         for matches in [None, Some(&matches)] {
             let scene = Scene { trace, layout: &a.layout, model: &model, colours: &colours, matches, show_critical: true };
             for width in [300.0, 1600.0] {
                 let mut vp = Viewport::new(model.total_ns, a.layout.row_count(), width, 2000.0);
                 // Zoomed out, then in steps around the middle and a pan: each zoom within a level, and across.
                 for step in 0..24 {
-                    let (mut tiled, mut exact) = (DrawList::default(), DrawList::default());
+                    let mut exact = DrawList::default();
                     tiled.build(&scene, &vp);
                     exact.build_with(&scene, &vp, f64::INFINITY);
                     let at = format!("width {width}, step {step}, window {} + {}", vp.start_ns, vp.window_ns);
@@ -553,7 +420,7 @@ mod tests {
                 }
             }
         }
-        assert!(model.lod.cached_tiles() > 0, "dense rows were drawn from tiles");
+        assert!(tiled.lod.cached_tiles() > 0, "dense rows were drawn from tiles");
     }
 
     #[test]

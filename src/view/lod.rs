@@ -11,7 +11,7 @@
 //! canvas pixel, without reading the spans behind them. Looks depend on the colouring and the search, so a
 //! change of either (a new `LookKey`) drops the tiles.
 
-use super::draw::{for_each_run, gallop, partition, Grid, Look, LookKey, Mark, Run};
+use super::runs::{for_each_run, gallop, partition, Grid, Look, LookKey, Mark, Run};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 
@@ -136,19 +136,6 @@ impl Lod {
     /// Tiles held (for tests).
     pub fn cached_tiles(&self) -> usize {
         self.tiles.borrow().by_key.len()
-    }
-}
-
-/// A cache is not part of what a model is: clones start empty, and equality ignores it.
-impl Clone for Lod {
-    fn clone(&self) -> Lod {
-        Lod::default()
-    }
-}
-
-impl PartialEq for Lod {
-    fn eq(&self, _: &Lod) -> bool {
-        true
     }
 }
 

@@ -7,9 +7,11 @@ pub mod colour;
 pub mod draw;
 pub mod label;
 pub mod lod;
+pub mod runs;
 pub mod raster;
 pub mod viewport;
 
+pub use runs::{MARK_ERROR, MARK_ORPHAN, MARK_SKEW};
 use crate::analysis::layout::Layout;
 use crate::analysis::TraceAnalysis;
 use crate::model::{notes, SpanIx, Trace, TraceSet};
@@ -33,14 +35,8 @@ pub struct FlameModel {
     pub critical: Vec<(i64, i64)>,
     /// Length of the critical path over all roots: what a span's contribution is a share of.
     pub critical_total_ns: i64,
-    /// Level-of-detail tiles of dense rows, built as frames need them.
-    pub lod: lod::Lod,
 }
 
-pub const MARK_ERROR: u8 = 1;
-/// Orphans (broken propagation) and roots cut from a cycle.
-pub const MARK_ORPHAN: u8 = 2;
-pub const MARK_SKEW: u8 = 4;
 
 impl FlameModel {
     pub fn new(set: &TraceSet, trace: &Trace, analysis: &TraceAnalysis) -> FlameModel {
@@ -104,7 +100,6 @@ impl FlameModel {
             critical_start,
             critical,
             critical_total_ns,
-            lod: lod::Lod::default(),
         }
     }
 

@@ -42,8 +42,8 @@ impl Viewport {
     }
 
     /// The canvas's time axis.
-    pub fn grid(&self) -> super::draw::Grid {
-        super::draw::Grid::new(self.start_ns, self.ns_per_px())
+    pub fn grid(&self) -> super::runs::Grid {
+        super::runs::Grid::new(self.start_ns, self.ns_per_px())
     }
 
     /// Canvas x of a time (ns from the trace start).

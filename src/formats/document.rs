@@ -1,0 +1,240 @@
+//! The whole-document reader: detects the format by content and reads the input in one pass with borrowed
+//! strings, handing each document (or array element) to its format's reader as soon as it is read.
+
+use super::builder::Builder;
+use super::error::LoadError;
+use super::json::{Int, Scalar, Text};
+use super::{jaeger, otlp, zipkin};
+use crate::model::{Format, TraceSet};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use std::fmt;
+
+/// Parses one input into traces (trees not yet built; see `analysis::tree`).
+pub fn parse(name: &str, bytes: &[u8]) -> Result<TraceSet, LoadError> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let error_at = |line: usize, column: usize, message: String| LoadError {
+        file: name.to_string(),
+        line,
+        column,
+        path: String::new(),
+        message,
+    };
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(error_at(1, 1, "the file is empty".into()));
+    }
+    let mut builder = Builder::new(name, bytes.len() as u64);
+    if looks_like_jsonl(body) {
+        builder.format = Some(Format::OtlpJsonl);
+        for (index, line) in body.split(|&b| b == b'\n').enumerate() {
+            if !line.iter().all(u8::is_ascii_whitespace) {
+                parse_value(line, &mut builder).map_err(|e| {
+                    let mut err = describe(name, line, e);
+                    err.line += index; // each line is parsed alone: make the position file-relative
+                    err
+                })?;
+            }
+        }
+    } else {
+        parse_value(body, &mut builder).map_err(|e| describe(name, body, e))?;
+    }
+    builder.finish().map_err(|message| error_at(1, 1, message))
+}
+
+/// JSON Lines: the first line is a whole object on its own and more content follows.
+pub(super) fn looks_like_jsonl(body: &[u8]) -> bool {
+    let Some(newline) = memchr::memchr(b'\n', body) else { return false };
+    let first = body[..newline].trim_ascii();
+    first.starts_with(b"{") && first.ends_with(b"}") && !body[newline..].trim_ascii().is_empty()
+}
+
+fn parse_value(bytes: &[u8], builder: &mut Builder) -> Result<(), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    TopLevel(builder).deserialize(&mut de)?;
+    de.end()
+}
+
+/// Turns a parse error into a `LoadError`; parses once more with path tracking (only on failure, as it is slower).
+fn describe(file: &str, bytes: &[u8], error: serde_json::Error) -> LoadError {
+    let mut scratch = Builder::new(file, 0);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let mut track = serde_path_to_error::Track::new();
+    let path = match TopLevel(&mut scratch).deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track)) {
+        Err(_) => track.path().to_string(),
+        Ok(()) => String::new(),
+    };
+    let text = error.to_string();
+    let detail = match text.rfind(" at line ") {
+        Some(cut) => &text[..cut],
+        None => &text,
+    };
+    let message = match error.classify() {
+        serde_json::error::Category::Syntax => format!("not valid JSON: {detail}"),
+        serde_json::error::Category::Eof => format!("the JSON ends too early (is the file cut short?): {detail}"),
+        _ => detail.to_string(),
+    };
+    LoadError { file: file.to_string(), line: error.line().max(1), column: error.column().max(1), path, message }
+}
+
+/// Receives the top-level value: an object (one document) or an array (of documents, Jaeger traces or
+/// Zipkin spans), and hands each element to the builder as soon as it is read, so no array is held twice.
+struct TopLevel<'b>(&'b mut Builder);
+
+impl<'de> DeserializeSeed<'de> for TopLevel<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TopLevel<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object or array of trace data")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let doc = Doc::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        add_document(self.0, doc, true).map_err(de::Error::custom)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(doc) = seq.next_element::<Doc>()? {
+            add_document(self.0, doc, false).map_err(de::Error::custom)?;
+        }
+        Ok(())
+    }
+}
+
+/// Every top-level shape in one struct, so that detection and parsing are one pass: OTLP (`resourceSpans`,
+/// Tempo's `batches`, Jaeger api/v3's `result`), Jaeger (`data`, or one trace object), or one Zipkin span.
+/// Jaeger trace objects inside `data` are read as `Doc` too. (No `#[serde(flatten)]`: it buffers the value.)
+#[derive(Deserialize)]
+#[serde(expecting = "a trace document: OTLP, Jaeger or Zipkin")]
+pub(super) struct Doc<'a> {
+    #[serde(rename = "resourceSpans", alias = "batches", alias = "resource_spans", borrow)]
+    resource_spans: Option<Vec<otlp::ResourceSpans<'a>>>,
+    #[serde(borrow)]
+    result: Option<Box<Doc<'a>>>,
+    #[serde(borrow)]
+    data: Option<OneOrMany<Doc<'a>>>,
+
+    // A Jaeger trace object.
+    #[serde(rename = "traceID", borrow)]
+    jaeger_trace_id: Text<'a>,
+    #[serde(borrow)]
+    spans: Option<Vec<jaeger::JaegerSpan<'a>>>,
+    #[serde(borrow)]
+    /// Sorted by process id: resources get the same indices on every load (a HashMap would not).
+    processes: Option<std::collections::BTreeMap<std::borrow::Cow<'a, str>, jaeger::Process<'a>>>,
+    #[serde(borrow)]
+    warnings: Option<Vec<Text<'a>>>,
+
+    // A Zipkin v2 span.
+    #[serde(rename = "traceId", borrow)]
+    trace_id: Text<'a>,
+    #[serde(borrow)]
+    id: Text<'a>,
+    #[serde(rename = "parentId", borrow)]
+    parent_id: Text<'a>,
+    #[serde(borrow)]
+    name: Text<'a>,
+    #[serde(borrow)]
+    kind: Text<'a>,
+    timestamp: Option<Int>,
+    duration: Option<Int>,
+    #[serde(rename = "localEndpoint", borrow)]
+    local_endpoint: Option<zipkin::Endpoint<'a>>,
+    #[serde(rename = "remoteEndpoint", borrow)]
+    remote_endpoint: Option<zipkin::Endpoint<'a>>,
+    #[serde(borrow)]
+    annotations: Option<Vec<zipkin::Annotation<'a>>>,
+    #[serde(borrow)]
+    tags: Option<std::collections::BTreeMap<std::borrow::Cow<'a, str>, Scalar<'a>>>,
+}
+
+impl<'a> Doc<'a> {
+    fn is_zipkin_span(&self) -> bool {
+        self.id.is_some() || self.trace_id.is_some()
+    }
+
+    /// The fields of a Jaeger trace object.
+    fn into_jaeger(self) -> jaeger::TraceObject<'a> {
+        jaeger::TraceObject {
+            jaeger_trace_id: self.jaeger_trace_id,
+            spans: self.spans,
+            processes: self.processes,
+            warnings: self.warnings,
+        }
+    }
+
+    /// The fields of a Zipkin v2 span.
+    fn into_zipkin(self) -> zipkin::SpanObject<'a> {
+        zipkin::SpanObject {
+            trace_id: self.trace_id,
+            id: self.id,
+            parent_id: self.parent_id,
+            name: self.name,
+            kind: self.kind,
+            timestamp: self.timestamp,
+            duration: self.duration,
+            local_endpoint: self.local_endpoint,
+            remote_endpoint: self.remote_endpoint,
+            annotations: self.annotations,
+            tags: self.tags,
+        }
+    }
+}
+
+/// Jaeger's `data` is an array of traces (query API) or one trace (jaeger-ui's internal model).
+enum OneOrMany<T> {
+    One(Box<T>),
+    Many(Vec<T>),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = OneOrMany<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an array of traces or one trace object")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                Vec::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(OneOrMany::Many)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|t| OneOrMany::One(Box::new(t)))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// Hands one document to its format's reader.
+pub(super) fn add_document(b: &mut Builder, doc: Doc<'_>, top_level_object: bool) -> Result<(), String> {
+    if let Some(resource_spans) = doc.resource_spans {
+        b.set_format(Format::OtlpJson);
+        otlp::add(b, resource_spans);
+    } else if let Some(inner) = doc.result {
+        return add_document(b, *inner, top_level_object);
+    } else if let Some(data) = doc.data {
+        b.set_format(Format::JaegerJson);
+        match data {
+            OneOrMany::One(trace) => jaeger::add(b, trace.into_jaeger()),
+            OneOrMany::Many(traces) => traces.into_iter().for_each(|t| jaeger::add(b, t.into_jaeger())),
+        }
+    } else if doc.spans.is_some() {
+        b.set_format(Format::JaegerJson);
+        jaeger::add(b, doc.into_jaeger());
+    } else if doc.is_zipkin_span() && !top_level_object {
+        b.set_format(Format::ZipkinV2);
+        zipkin::add(b, doc.into_zipkin());
+    } else if top_level_object {
+        return Err("no trace data found: expected OTLP `resourceSpans`, Jaeger `data` or `spans`, \
+                    or an array of Zipkin spans"
+            .into());
+    } else {
+        b.set.span_objects += 1;
+        b.set.reject("array element is not a trace, document or span");
+    }
+    Ok(())
+}
