@@ -9,6 +9,9 @@ pub mod formats;
 pub mod generate;
 pub mod model;
 pub mod pipeline;
+// Test traces drawn as text pictures: for tests and benchmarks, not the web bundle.
+#[cfg(not(target_arch = "wasm32"))]
+pub mod testing;
 pub mod view;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -117,90 +117,107 @@ fn push_frame(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Span, SpanId, TraceId};
+    use crate::testing::{trace, EPOCH_NS};
 
-    /// A trace from (parent, start, end, kind) rows; parent is an index or None.
-    fn trace(rows: &[(Option<usize>, i64, i64, SpanKind)]) -> Trace {
-        let spans = rows
-            .iter()
-            .enumerate()
-            .map(|(i, &(parent, start_ns, end_ns, kind))| Span {
-                kind,
-                ..Span::new(SpanId::Hex(i as u64 + 1), parent.map(|p| SpanId::Hex(p as u64 + 1)), start_ns, end_ns)
-            })
-            .collect();
-        let mut t = Trace::new(TraceId::Hex(1), spans);
-        crate::analysis::tree::build(&mut t);
-        t
-    }
-
+    /// Sections as (span, start, end), times relative to the picture's epoch.
     fn sections(t: &Trace) -> Vec<(SpanIx, i64, i64)> {
-        critical_path(t).sections.iter().map(|s| (s.span, s.start_ns, s.end_ns)).collect()
+        critical_path(t).sections.iter().map(|s| (s.span, s.start_ns - EPOCH_NS, s.end_ns - EPOCH_NS)).collect()
     }
-
-    use SpanKind::{Client, Consumer, Internal, Producer, Server};
 
     #[test]
     fn sequential_children_are_all_on_the_path() {
-        let t = trace(&[(None, 0, 100, Server), (Some(0), 10, 40, Client), (Some(0), 50, 90, Client)]);
+        let t = trace(
+            "root s 0..100 server
+               a  s 10..40 client
+               b  s 50..90 client",
+        );
         assert_eq!(sections(&t), [(0, 0, 10), (1, 10, 40), (0, 40, 50), (2, 50, 90), (0, 90, 100)]);
         assert_eq!(critical_path(&t).contribution_ns, [30, 30, 40]);
     }
 
     #[test]
     fn overlapping_siblings_follow_the_one_that_ended_last() {
-        // A parallel gather: 1 and 2 run together, 2 ends last, so 1 is not on the path.
-        let t = trace(&[(None, 0, 100, Server), (Some(0), 10, 70, Client), (Some(0), 20, 80, Client)]);
+        // A parallel gather: a and b run together, b ends last, so a is not on the path.
+        let t = trace(
+            "root s 0..100 server
+               a  s 10..70 client
+               b  s 20..80 client",
+        );
         assert_eq!(sections(&t), [(0, 0, 20), (2, 20, 80), (0, 80, 100)]);
     }
 
     #[test]
     fn consumer_children_of_a_producer_do_not_block_it() {
-        let t = trace(&[(None, 0, 100, Server), (Some(0), 10, 20, Producer), (Some(1), 15, 19, Consumer)]);
+        let t = trace(
+            "root      s 0..100 server
+               send    s 10..20 producer
+                 recv  s 15..19 consumer",
+        );
         assert_eq!(sections(&t), [(0, 0, 10), (1, 10, 20), (0, 20, 100)]);
     }
 
     #[test]
     fn follows_from_children_do_not_block() {
-        let mut t = trace(&[(None, 0, 100, Server), (Some(0), 10, 50, Internal)]);
+        let mut t = trace(
+            "root s 0..100 server
+               a  s 10..50",
+        );
         t.spans[1].notes |= notes::FOLLOWS_FROM;
         assert_eq!(sections(&t), [(0, 0, 100)]);
     }
 
     #[test]
     fn children_past_their_parents_end_are_clipped() {
-        let t = trace(&[(None, 0, 100, Server), (Some(0), 60, 150, Client), (Some(1), 120, 140, Server)]);
-        // Child 1 is clipped to [60, 100]; its own child 2 lies outside that and is left out.
+        // a is clipped to [60, 100]; its own child lies outside that and is left out.
+        let t = trace(
+            "root    s 0..100 server
+               a     s 60..150 client
+                 b   s 120..140 server",
+        );
         assert_eq!(sections(&t), [(0, 0, 60), (1, 60, 100)]);
     }
 
     #[test]
     fn children_entirely_outside_are_excluded() {
-        let t = trace(&[(None, 0, 100, Server), (Some(0), 200, 300, Client)]);
+        let t = trace(
+            "root s 0..100 server
+               a  s 200..300 client",
+        );
         assert_eq!(sections(&t), [(0, 0, 100)]);
     }
 
     #[test]
     fn zero_length_spans_are_skipped_and_a_zero_length_root_has_no_section() {
-        let t = trace(&[(None, 0, 100, Server), (Some(0), 50, 50, Client)]);
+        let t = trace(
+            "root s 0..100 server
+               a  s 50..50 client",
+        );
         assert_eq!(sections(&t), [(0, 0, 100)]);
-        let t = trace(&[(None, 5, 5, Server)]);
-        assert!(sections(&t).is_empty());
+        assert!(sections(&trace("root s 5..5 server")).is_empty());
     }
 
     #[test]
     fn equal_end_times_prefer_the_longer_child_then_input_order() {
-        let t = trace(&[(None, 0, 100, Server), (Some(0), 50, 90, Client), (Some(0), 20, 90, Client)]);
+        let t = trace(
+            "root s 0..100 server
+               a  s 50..90 client
+               b  s 20..90 client",
+        );
         assert_eq!(sections(&t), [(0, 0, 20), (2, 20, 90), (0, 90, 100)]);
-        let t = trace(&[(None, 0, 100, Server), (Some(0), 20, 90, Client), (Some(0), 20, 90, Client)]);
+        let t = trace(
+            "root s 0..100 server
+               a  s 20..90 client
+               b  s 20..90 client",
+        );
         assert_eq!(sections(&t), [(0, 0, 20), (1, 20, 90), (0, 90, 100)]);
     }
 
     #[test]
     fn every_root_is_covered_including_orphans() {
-        let mut t = trace(&[(None, 0, 10, Server), (None, 5, 30, Server)]);
-        t.spans[1].parent_id = Some(SpanId::Hex(99));
-        crate::analysis::tree::build(&mut t);
+        let t = trace(
+            "root   s 0..10 server
+             lost   s 5..30 server orphan",
+        );
         assert_eq!(t.tree.orphans, vec![1]);
         assert_eq!(sections(&t), [(0, 0, 10), (1, 5, 30)]);
     }

@@ -155,27 +155,18 @@ impl LanePacker {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn load(text: &str) -> Trace {
-        crate::load("t.json", text.as_bytes()).unwrap().traces.remove(0)
-    }
-
-    /// Zipkin JSON from (id, parent, start µs, duration µs) rows.
-    fn zipkin(rows: &[(u32, Option<u32>, i64, i64)]) -> String {
-        let spans: Vec<String> = rows
-            .iter()
-            .map(|&(id, parent, ts, dur)| {
-                let parent = parent.map(|p| format!(",\"parentId\":\"{p:x}\"")).unwrap_or_default();
-                format!("{{\"traceId\":\"a\",\"id\":\"{id:x}\"{parent},\"name\":\"s\",\"timestamp\":{ts},\"duration\":{dur}}}")
-            })
-            .collect();
-        format!("[{}]", spans.join(","))
-    }
+    use crate::testing::{trace, EPOCH_NS};
 
     #[test]
     fn sequential_children_share_one_row_and_parallel_ones_stack() {
-        // 1 root; 2 and 3 sequential; 4 overlaps 3; 5 is 4's child.
-        let t = load(&zipkin(&[(1, None, 0, 100), (2, Some(1), 0, 10), (3, Some(1), 20, 30), (4, Some(1), 25, 60), (5, Some(4), 30, 40)]));
+        // b and c sequential; d overlaps c; e is d's child.
+        let t = trace(
+            "a       s 0..100us
+               b     s 0..10us
+               c     s 20..30us
+               d     s 25..60us
+                 e   s 30..40us",
+        );
         let l = layout(&t);
         assert_eq!(l.row, vec![0, 1, 1, 2, 3]);
         assert_eq!(l.row_count(), 4);
@@ -184,21 +175,31 @@ mod tests {
 
     #[test]
     fn a_subtree_is_packed_by_its_extent_not_just_its_root() {
-        // 2's child 3 runs past 2's end and overlaps sibling 4: 4 must go to another lane.
-        let t = load(&zipkin(&[(1, None, 0, 100), (2, Some(1), 0, 10), (3, Some(2), 5, 50), (4, Some(1), 20, 30)]));
+        // b's child c runs past b's end and overlaps sibling d: d must go to another lane.
+        let t = trace(
+            "a       s 0..100us
+               b     s 0..10us
+                 c   s 5..55us
+               d     s 20..50us",
+        );
         let l = layout(&t);
         assert_eq!(l.row[1], 1);
         assert_eq!(l.row[2], 2);
-        assert_eq!(l.row[3], 3, "below the two rows of 2's block");
+        assert_eq!(l.row[3], 3, "below the two rows of b's block");
     }
 
     #[test]
     fn visible_in_row_uses_the_time_window() {
-        // (id, parent, start µs, duration µs): three sequential children in row 1.
-        let t = load(&zipkin(&[(1, None, 0, 100), (2, Some(1), 0, 10), (3, Some(1), 20, 10), (4, Some(1), 40, 10)]));
+        // Three sequential children in row 1.
+        let t = trace(
+            "a     s 0..100us
+               b   s 0..10us
+               c   s 20..30us
+               d   s 40..50us",
+        );
         let l = layout(&t);
-        let ns = 1000;
-        assert_eq!(l.visible_in_row(&t, 1, 12 * ns, 45 * ns), &[2, 3]);
-        assert_eq!(l.visible_in_row(&t, 1, 31 * ns, 39 * ns), &[] as &[SpanIx]);
+        let at = |us: i64| EPOCH_NS + us * 1000;
+        assert_eq!(l.visible_in_row(&t, 1, at(12), at(45)), &[2, 3]);
+        assert_eq!(l.visible_in_row(&t, 1, at(31), at(39)), &[] as &[SpanIx]);
     }
 }

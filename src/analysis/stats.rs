@@ -126,11 +126,12 @@ mod tests {
 
     #[test]
     fn self_time_subtracts_the_union_of_children_clipped_to_the_parent() {
-        let text = r#"[{"traceId":"a","id":"1","name":"root","timestamp":0,"duration":100},
-          {"traceId":"a","id":"2","parentId":"1","name":"a","timestamp":10,"duration":30},
-          {"traceId":"a","id":"3","parentId":"1","name":"b","timestamp":20,"duration":30},
-          {"traceId":"a","id":"4","parentId":"1","name":"c","timestamp":90,"duration":50}]"#;
-        let t = crate::load("t.json", text.as_bytes()).unwrap().traces.remove(0);
+        let t = crate::testing::trace(
+            "root  s 0..100us
+               a   s 10..40us
+               b   s 20..50us
+               c   s 90..140us",
+        );
         // Children cover [10,50] and [90,100] of the root: 50 µs of 100.
         assert_eq!(self_times(&t), vec![50_000, 30_000, 30_000, 50_000]);
     }

@@ -301,16 +301,12 @@ mod tests {
 
     /// A root of 1000 µs with `n` sequential 1 µs children in row 1 starting at 100 µs, and one wide child.
     fn trace(n: usize) -> (crate::TraceSet, crate::analysis::TraceAnalysis) {
-        let mut spans = vec![r#"{"traceId":"a","id":"1","name":"root","timestamp":0,"duration":1000,"localEndpoint":{"serviceName":"web"}}"#.to_string()];
+        let mut picture = String::from("root web 0..1000us\n");
         for i in 0..n {
-            spans.push(format!(
-                r#"{{"traceId":"a","id":"{:x}","parentId":"1","name":"q","timestamp":{},"duration":1,"localEndpoint":{{"serviceName":"db"}}}}"#,
-                i + 16,
-                100 + i
-            ));
+            picture += &format!("  q db {}..{}us\n", 100 + i, 101 + i);
         }
-        spans.push(r#"{"traceId":"a","id":"f","parentId":"1","name":"wide","timestamp":800,"duration":150,"tags":{"error":"true"},"localEndpoint":{"serviceName":"web"}}"#.into());
-        let set = crate::load("t.json", format!("[{}]", spans.join(",")).as_bytes()).unwrap();
+        picture += "  wide web 800..950us error\n";
+        let set = crate::testing::trace_set(&picture);
         let analysis = analyze(&set, 0);
         (set, analysis)
     }

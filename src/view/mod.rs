@@ -228,11 +228,12 @@ mod tests {
 
     #[test]
     fn find_span_returns_the_first_span_with_the_id() {
-        let text = r#"[{"traceId":"a","id":"1","name":"r","timestamp":0,"duration":9},
-            {"traceId":"a","id":"2","parentId":"1","name":"x","timestamp":1,"duration":1},
-            {"traceId":"a","id":"2","parentId":"1","name":"dup","timestamp":2,"duration":1},
-            {"traceId":"a","id":"3","parentId":"1","name":"y","timestamp":3,"duration":1}]"#;
-        let set = crate::load("t.json", text.as_bytes()).unwrap();
+        let set = crate::testing::trace_set(
+            "r       s 0..9us
+               x     s 1..2us
+               dup   s 2..3us id=2
+               y     s 3..4us id=3",
+        );
         let trace = &set.traces[0];
         let name = |s: SpanIx| set.str(trace.spans[s as usize].name).to_string();
         assert_eq!(find_span(&set, trace, "0000000000000003").map(name).as_deref(), Some("y"));
