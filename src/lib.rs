@@ -4,13 +4,14 @@
 pub mod analysis;
 pub mod format;
 pub mod formats;
-// The trace generator is for tests, benchmarks and the `spanlens-gen` tool: kept out of the web bundle.
-#[cfg(not(target_arch = "wasm32"))]
+// The trace generator is for tests, benchmarks and the `spanlens-gen` tool: kept out of the web bundle
+// (the in-browser test build has it for the unit tests that use it).
+#[cfg(any(test, not(target_arch = "wasm32")))]
 pub mod generate;
 pub mod model;
 pub mod pipeline;
 // Test traces drawn as text pictures: for tests and benchmarks, not the web bundle.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(test, not(target_arch = "wasm32")))]
 pub mod testing;
 pub mod view;
 #[cfg(target_arch = "wasm32")]
