@@ -6,6 +6,7 @@ pub mod axis;
 pub mod colour;
 pub mod draw;
 pub mod label;
+pub mod interaction;
 pub mod lod;
 pub mod runs;
 pub mod raster;
