@@ -2,7 +2,24 @@
 //! costs at most the canvas area however many bars there are, where a canvas path of 30k anti-aliased
 //! rectangles costs 50 ms in software rendering; edges land on whole device pixels, so bars stay sharp.
 
-use super::colour::Rgb;
+use super::axis;
+use super::colour::{Rgb, ERROR_RGB};
+use super::draw::{Bar, DrawList};
+use super::runs::{MARK_ERROR, MARK_ORPHAN, MARK_SKEW};
+use super::viewport::{Viewport, AXIS_HEIGHT, ROW_HEIGHT};
+
+/// How far dimmed bars (search misses) fade towards the background.
+pub const DIM: f64 = 0.78;
+pub const ORPHAN_RGB: Rgb = 0xff7f0e;
+pub const SKEW_RGB: Rgb = 0x9467bd;
+
+/// The theme's colours the rows are filled with.
+#[derive(Clone, Copy, Debug)]
+pub struct Palette {
+    pub bg: Rgb,
+    pub grid: Rgb,
+    pub critical: Rgb,
+}
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Raster {
@@ -34,7 +51,47 @@ pub fn mix(rgb: Rgb, bg: Rgb, t: f64) -> Rgb {
     channel(16) | channel(8) | channel(0)
 }
 
+/// A bar's rectangle in CSS px: a 1 px gap after bars wide enough to show one, a 1 px gap below each row.
+fn bar_rect(vp: &Viewport, bar: &Bar) -> (f64, f64, f64, f64) {
+    let gap = if bar.w > 4.0 { 1.0 } else { 0.0 };
+    (bar.x, vp.y_of_row(bar.row as usize), (bar.w - gap).max(1.0), ROW_HEIGHT - 1.0)
+}
+
 impl Raster {
+    /// The flame graph's rows as the canvas shows them, `width`×`height` device px at `dpr`: grid lines,
+    /// bars (a row's bars as one band), marks (errors underlined, orphans capped on the left, skew-shifted
+    /// spans on the right) and the critical path. Labels and the axis are text, drawn by the canvas after.
+    pub fn flame_rows(&mut self, vp: &Viewport, list: &DrawList, palette: &Palette, dpr: f64, width: usize, height: usize) {
+        self.reset(width, height, palette.bg);
+        let px = |x: f64| x * dpr;
+        for tick in axis::ticks(vp, 90.0) {
+            self.fill(px(tick.x.round()), px(AXIS_HEIGHT), px(1.0).max(1.0), px(vp.rows_height()), palette.grid);
+        }
+        for row in list.bars.chunk_by(|a, b| a.row == b.row) {
+            let (_, y, _, h) = bar_rect(vp, &row[0]);
+            let rects = row.iter().map(|bar| {
+                let (x, _, w, _) = bar_rect(vp, bar);
+                (px(x), px(w), if bar.dim { mix(bar.rgb, palette.bg, DIM) } else { bar.rgb })
+            });
+            self.fill_band(px(y), px(h), rects);
+        }
+        for bar in list.bars.iter().filter(|b| b.marks & (MARK_ERROR | MARK_ORPHAN | MARK_SKEW) != 0) {
+            let (x, y, w, h) = bar_rect(vp, bar);
+            if bar.marks & MARK_ERROR != 0 {
+                self.fill(px(x), px(y + h - 3.0), px(w), px(3.0), ERROR_RGB);
+            }
+            if bar.marks & MARK_ORPHAN != 0 {
+                self.fill(px(x), px(y), px(w.min(4.0)), px(h), ORPHAN_RGB);
+            }
+            if bar.marks & MARK_SKEW != 0 {
+                self.fill(px(x + (w - 4.0).max(0.0)), px(y), px(w.min(4.0)), px(h), SKEW_RGB);
+            }
+        }
+        for s in &list.critical {
+            self.fill(px(s.x), px(vp.y_of_row(s.row as usize) + 1.0), px(s.w.max(1.0)), px(3.0), palette.critical);
+        }
+    }
+
     /// Resizes (keeping the allocation when it shrinks) and fills with `bg`.
     pub fn reset(&mut self, width: usize, height: usize, bg: Rgb) {
         self.width = width;

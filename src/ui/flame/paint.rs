@@ -5,20 +5,14 @@ use crate::format::duration;
 use crate::model::{Trace, TraceSet};
 use crate::view::axis;
 use crate::view::colour::{is_light, Rgb, ERROR_RGB};
-use crate::view::draw::{Bar, DrawList};
+use crate::view::draw::DrawList;
 use crate::view::label;
-use crate::view::raster::{mix, Raster};
+use crate::view::raster::{Palette, Raster};
 use crate::view::viewport::{Viewport, AXIS_HEIGHT, ROW_HEIGHT};
-use crate::view::{MARK_ERROR, MARK_ORPHAN, MARK_SKEW};
 use rustc_hash::FxHashMap;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-/// How far dimmed bars (search misses) fade towards the background.
-const DIM: f64 = 0.78;
-
-pub const ORPHAN_RGB: Rgb = 0xff7f0e;
-pub const SKEW_RGB: Rgb = 0x9467bd;
 const FONT: &str = "11px system-ui, -apple-system, \"Segoe UI\", Roboto, \"DejaVu Sans\", sans-serif";
 /// Text-width cache entries before it is cleared (labels of a huge trace would otherwise grow it forever).
 const WIDTH_CACHE_LIMIT: usize = 50_000;
@@ -151,39 +145,11 @@ impl Painter {
         let Frame { set, trace, vp, list, theme } = *frame;
         let dpr = self.dpr;
         let (w, h) = (self.canvas.width() as usize, self.canvas.height() as usize);
+        let palette = Palette { bg: theme.bg_rgb, grid: theme.grid_rgb, critical: theme.critical_rgb };
         let raster = &mut self.raster;
-        raster.reset(w, h, theme.bg_rgb);
-        let px = |x: f64| x * dpr;
-        for tick in axis::ticks(vp, 90.0) {
-            raster.fill(px(tick.x.round()), px(AXIS_HEIGHT), px(1.0).max(1.0), px(vp.rows_height()), theme.grid_rgb);
-        }
-        // A row's bars share their rows of pixels: filled as one band.
-        for row in list.bars.chunk_by(|a, b| a.row == b.row) {
-            let (_, y, _, h) = bar_rect(vp, &row[0]);
-            let rects = row.iter().map(|bar| {
-                let (x, _, w, _) = bar_rect(vp, bar);
-                (px(x), px(w), if bar.dim { mix(bar.rgb, theme.bg_rgb, DIM) } else { bar.rgb })
-            });
-            raster.fill_band(px(y), px(h), rects);
-        }
-        // Marks: errors underlined, orphans capped on the left, skew-shifted spans on the right.
-        for bar in list.bars.iter().filter(|b| b.marks & (MARK_ERROR | MARK_ORPHAN | MARK_SKEW) != 0) {
-            let (x, y, w, h) = bar_rect(vp, bar);
-            if bar.marks & MARK_ERROR != 0 {
-                raster.fill(px(x), px(y + h - 3.0), px(w), px(3.0), ERROR_RGB);
-            }
-            if bar.marks & MARK_ORPHAN != 0 {
-                raster.fill(px(x), px(y), px(w.min(4.0)), px(h), ORPHAN_RGB);
-            }
-            if bar.marks & MARK_SKEW != 0 {
-                raster.fill(px(x + (w - 4.0).max(0.0)), px(y), px(w.min(4.0)), px(h), SKEW_RGB);
-            }
-        }
-        for s in &list.critical {
-            raster.fill(px(s.x), px(vp.y_of_row(s.row as usize) + 1.0), px(s.w.max(1.0)), px(3.0), theme.critical_rgb);
-        }
+        raster.flame_rows(vp, list, &palette, dpr, w, h);
         // Rows only: the axis band is drawn over the top afterwards.
-        let top = (px(AXIS_HEIGHT) as usize).min(h.saturating_sub(1));
+        let top = ((AXIS_HEIGHT * dpr) as usize).min(h.saturating_sub(1));
         put(&self.ctx, &raster.bytes()[top * w * 4..], w, h - top, top);
 
         let ctx = self.ctx.clone();
@@ -308,12 +274,6 @@ pub struct Frame<'a> {
     pub vp: &'a Viewport,
     pub list: &'a DrawList,
     pub theme: &'static Theme,
-}
-
-/// The rectangle of a bar in CSS px: a 1 px gap below each row and right of bars wide enough to spare it.
-fn bar_rect(vp: &Viewport, bar: &Bar) -> (f64, f64, f64, f64) {
-    let gap = if bar.w > 4.0 { 1.0 } else { 0.0 };
-    (bar.x, vp.y_of_row(bar.row as usize), (bar.w - gap).max(1.0), ROW_HEIGHT - 1.0)
 }
 
 /// Puts RGBA bytes (`width`×`height` device px) on the canvas at device row `top`.
