@@ -43,13 +43,13 @@ impl Input {
     }
 }
 
-/// Loads the sample synchronously, before the first paint.
+/// Loads the sample synchronously, before the first paint. It is what the page opens with, not a load
+/// anyone asked for, so it records no outcome (an embedding parent hears of loads from `spanlens:ready` on).
 pub fn show_sample_now(state: AppState) {
-    let outcome = match crate::pipeline::load_analyzed(SAMPLE_NAME, SAMPLE) {
-        Ok(file) => Outcome::Loaded { file: Rc::new(file), asked_by_parent: false },
-        Err(err) => Outcome::Failed { failure: failure_of(err), asked_by_parent: false },
-    };
-    state.finish_load(outcome);
+    match crate::pipeline::load_analyzed(SAMPLE_NAME, SAMPLE) {
+        Ok(file) => state.add(Rc::new(file)),
+        Err(err) => state.fail(failure_of(err)),
+    }
 }
 
 /// Loads inputs from one user action (or `?url=`), in order; the last one that loads stays on screen.

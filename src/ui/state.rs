@@ -147,17 +147,16 @@ impl AppState {
         }
     }
 
-    /// Puts `file` in place of the loaded file `id` and on screen, on the same trace with the same span
-    /// selected (the same input analysed again: span indices are the same).
+    /// Puts `file` in place of the loaded file `id` and on screen, on the same trace (the view starts
+    /// afresh, with nothing selected, as for any file put on screen).
     pub fn replace(&self, id: u32, file: Rc<LoadedFile>) {
         self.files.update(|files| {
             if let Some(slot) = files.iter_mut().find(|f| f.id == id) {
                 *slot = file.clone();
             }
         });
-        let kept = self.selection.get_untracked().filter(|s| s.file == id);
-        self.current.set(Some(file.clone()));
-        self.selection.set(kept.map(|s| Selection { file: file.id, reveal: false, ..s }));
+        self.selection.set(None);
+        self.current.set(Some(file));
     }
 
     pub fn select_file(&self, id: u32) {
