@@ -42,12 +42,7 @@ const EXPECTED: &[Expect] = &[
 
 #[test]
 fn every_fixture_is_covered_by_an_expectation() {
-    let mut files: Vec<String> = std::fs::read_dir(fixtures_dir())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".json"))
-        .collect();
-    files.sort();
+    let files = fixture_names();
     let mut expected: Vec<String> = EXPECTED.iter().map(|e| e.file.to_string()).collect();
     expected.sort();
     assert_eq!(files, expected);

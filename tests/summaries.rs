@@ -4,7 +4,7 @@
 //! `SPANLENS_BLESS=1 cargo test --test summaries` rewrites the goldens, and the diff shows what moved.
 
 mod common;
-use common::fixtures_dir;
+use common::{fixture_names, fixtures_dir};
 use spanlens::pipeline;
 use spanlens::generate::{generate, GenConfig, GenFormat};
 use std::path::PathBuf;
@@ -65,13 +65,7 @@ fn generated_cases() -> Vec<(String, GenConfig)> {
 #[test]
 fn summaries_are_byte_identical_to_the_golden_copies() {
     let mut inputs: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut fixtures: Vec<String> = std::fs::read_dir(fixtures_dir())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".json"))
-        .collect();
-    fixtures.sort();
-    for name in fixtures {
+    for name in fixture_names() {
         let bytes = std::fs::read(fixtures_dir().join(&name)).unwrap();
         inputs.push((name, bytes));
     }

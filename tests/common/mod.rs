@@ -10,6 +10,17 @@ pub fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
 }
 
+/// The names of the fixture files, sorted.
+pub fn fixture_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(fixtures_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+    names
+}
+
 pub fn load_fixture(name: &str) -> (TraceSet, Summary) {
     let bytes = std::fs::read(fixtures_dir().join(name)).unwrap_or_else(|e| panic!("reading fixture {name}: {e}"));
     let set = spanlens::load(name, &bytes).unwrap_or_else(|e| panic!("loading {name}: {e}"));
