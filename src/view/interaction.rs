@@ -105,7 +105,7 @@ pub fn key_help() -> String {
         KEYS.iter().filter(|b| b.when == when).map(|b| format!("{}: {}", b.shown, b.help)).collect::<Vec<_>>().join(" · ")
     };
     format!(
-        "{POINTER_HELP}\n{}\n{}\nWith a span selected: {}\nIn the search box: {}",
+        "{POINTER_HELP}\n{}\nWith nothing selected: {}\nWith a span selected: {}\nIn the search box: {}",
         group(When::Always),
         group(When::NothingSelected),
         group(When::Selected),
