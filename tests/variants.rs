@@ -186,3 +186,25 @@ fn a_bom_and_surrounding_whitespace_are_fine() {
     let (_, s) = load_str("bom.json", &format!("\u{feff}\n  {}  \n", otlp_doc(SPAN)));
     assert_eq!(s.traces[0].span_count, 1);
 }
+
+/// Zipkin's search answer (`GET /api/v2/traces`): an array of traces, each an array of spans. It reads as the
+/// same spans given flat, also when read a slice at a time.
+#[test]
+fn zipkin_search_answer_is_an_array_of_span_arrays() {
+    let read = |name: &str| String::from_utf8(std::fs::read(fixtures_dir().join(name)).unwrap()).unwrap();
+    let (yelp, netflix) = (read("zipkin-yelp.json"), read("zipkin-netflix.json"));
+    let nested = format!("[{},\n{}]", yelp.trim(), netflix.trim());
+    let flat = format!("[{},{}]", &yelp.trim()[1..yelp.trim().len() - 1], &netflix.trim()[1..netflix.trim().len() - 1]);
+    let (_, a) = load_str("traces.json", &nested);
+    let (_, b) = load_str("traces.json", &flat);
+    assert_eq!(a.source.format, "zipkin-v2");
+    assert_eq!(a.traces.len(), 2);
+    assert_eq!(a.traces.iter().map(|t| t.span_count).sum::<u64>(), 16 + 8);
+    assert_eq!((a.traces, a.warnings, a.rejected), (b.traces, b.warnings, b.rejected));
+    let mut sliced = spanlens::formats::IncrementalParse::new("traces.json");
+    while !sliced.step(nested.as_bytes(), 4096) {}
+    assert_eq!(sliced.finish(nested.as_bytes()).unwrap().span_objects, 24);
+    // Three deep is not a shape anyone writes: an error that says so.
+    let err = spanlens::load("deep.json", format!("[[{nested}]]").as_bytes()).err().expect("fails");
+    assert!(err.message.contains("nested three deep"), "{err}");
+}

@@ -50,7 +50,7 @@ pub(super) fn looks_like_jsonl(body: &[u8]) -> bool {
 
 fn parse_value(bytes: &[u8], builder: &mut Builder) -> Result<(), serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    TopLevel(builder).deserialize(&mut de)?;
+    TopLevel { builder, depth: 0 }.deserialize(&mut de)?;
     de.end()
 }
 
@@ -59,7 +59,7 @@ fn describe(file: &str, bytes: &[u8], error: serde_json::Error) -> LoadError {
     let mut scratch = Builder::new(file, 0);
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let mut track = serde_path_to_error::Track::new();
-    let path = match TopLevel(&mut scratch).deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track)) {
+    let path = match (TopLevel { builder: &mut scratch, depth: 0 }).deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track)) {
         Err(_) => track.path().to_string(),
         Ok(()) => String::new(),
     };
@@ -78,7 +78,13 @@ fn describe(file: &str, bytes: &[u8], error: serde_json::Error) -> LoadError {
 
 /// Receives the top-level value: an object (one document) or an array (of documents, Jaeger traces or
 /// Zipkin spans), and hands each element to the builder as soon as it is read, so no array is held twice.
-struct TopLevel<'b>(&'b mut Builder);
+/// An element may itself be an array of documents: Zipkin's search answer (`GET /api/v2/traces`) is an array
+/// of traces, each an array of spans.
+struct TopLevel<'b> {
+    builder: &'b mut Builder,
+    /// 0 for the top-level value, 1 for an element of the top-level array, 2 inside such an element.
+    depth: u8,
+}
 
 impl<'de> DeserializeSeed<'de> for TopLevel<'_> {
     type Value = ();
@@ -90,16 +96,20 @@ impl<'de> DeserializeSeed<'de> for TopLevel<'_> {
 impl<'de> Visitor<'de> for TopLevel<'_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON object or array of trace data")
+        match self.depth {
+            0 => f.write_str("a JSON object or array of trace data"),
+            _ => f.write_str("a trace document: OTLP, Jaeger or Zipkin"),
+        }
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
         let doc = Doc::deserialize(de::value::MapAccessDeserializer::new(map))?;
-        add_document(self.0, doc, true).map_err(de::Error::custom)
+        add_document(self.builder, doc, self.depth == 0).map_err(de::Error::custom)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(doc) = seq.next_element::<Doc>()? {
-            add_document(self.0, doc, false).map_err(de::Error::custom)?;
+        if self.depth >= 2 {
+            return Err(de::Error::custom("arrays nested three deep: expected traces, or arrays of Zipkin spans"));
         }
+        while seq.next_element_seed(TopLevel { builder: &mut *self.builder, depth: self.depth + 1 })?.is_some() {}
         Ok(())
     }
 }

@@ -85,14 +85,23 @@ pub(super) fn add(b: &mut Builder, s: SpanObject<'_>) {
     let mut status_message = Strings::EMPTY;
     for (key, value) in s.tags.unwrap_or_default() {
         let value = scalar_value(b, value);
-        if key == "error" {
+        match (key.as_ref(), &value) {
             // Zipkin marks failures with an `error` tag whose value is the message (often empty).
-            status = StatusCode::Error;
-            if let AttrValue::Str(sym) = value {
-                if !matches!(b.set.strings.get(sym), "" | "true") {
-                    status_message = sym;
+            ("error", value) => {
+                status = StatusCode::Error;
+                if let AttrValue::Str(sym) = *value {
+                    if !matches!(b.set.strings.get(sym), "" | "true") {
+                        status_message = sym;
+                    }
                 }
             }
+            // OpenTelemetry's exporters write the status here, and the `error` tag only when the status
+            // has a message (the JS SDK's does).
+            ("otel.status_code", AttrValue::Str(sym)) if status != StatusCode::Error => {
+                status = StatusCode::from_name(b.set.strings.get(*sym));
+            }
+            ("otel.status_description", AttrValue::Str(sym)) if status_message == Strings::EMPTY => status_message = *sym,
+            _ => {}
         }
         attributes.push(b.attr(&key, value));
     }

@@ -1,0 +1,36 @@
+//! Files written by real OpenTelemetry SDKs (`tests/exporters/` makes them; `tests/data/` keeps the bytes
+//! as the exporters sent them): each is read the way its exporter meant it.
+
+mod common;
+use spanlens::model::StatusCode;
+use std::path::PathBuf;
+
+fn load(name: &str) -> spanlens::pipeline::LoadedFile {
+    let bytes = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)).unwrap();
+    spanlens::pipeline::load_analyzed(name, &bytes).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// Both SDKs' Zipkin exporters mark the five failed calls with `otel.status_code: ERROR`; the JS one writes
+/// the `error` tag only for the two with a message, the Python one for all five.
+#[test]
+fn zipkin_from_the_js_and_python_sdks_counts_every_failed_span() {
+    for name in ["otel-js-zipkin.json", "otel-python-zipkin.json"] {
+        let file = load(name);
+        let (set, summary) = (&file.set, &file.summary);
+        assert_eq!(summary.source.format, "zipkin-v2", "{name}");
+        assert_eq!(summary.traces.len(), 1, "{name}");
+        assert_eq!(summary.traces[0].span_count, 7, "{name}");
+        assert_eq!(summary.traces[0].error_span_count, 5, "{name}: five spans failed");
+        let trace = &set.traces[0];
+        let status = |span: &str| {
+            let s = trace.spans.iter().find(|s| set.str(s.name) == span).unwrap();
+            (s.status, set.str(s.status_message).to_string())
+        };
+        assert_eq!(status("POST /charge"), (StatusCode::Error, "card declined".to_string()), "{name}");
+        assert_eq!(status("SELECT stock"), (StatusCode::Error, String::new()), "{name}");
+        assert_eq!(status("render receipt"), (StatusCode::Ok, String::new()), "{name}");
+        let messages: Vec<&str> = summary.traces[0].findings.iter().filter(|f| f.kind == "error").map(|f| f.message.as_str()).collect();
+        assert!(messages.contains(&"SELECT stock (checkout) failed 3 times"), "{name}: {messages:?}");
+        assert!(messages.contains(&"POST /charge (checkout) failed: card declined"), "{name}: {messages:?}");
+    }
+}
