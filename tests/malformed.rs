@@ -87,3 +87,18 @@ fn fuzzed_prefixes_of_a_real_file_never_panic() {
         let _ = spanlens::load("cut.json", &bytes[..cut]);
     }
 }
+
+/// A megabyte-long value in a message is cut to a readable length; the position is kept.
+#[test]
+fn error_messages_stay_readable_with_huge_values() {
+    let digits = "1".repeat(1_000_000);
+    let text = format!(
+        r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","startTimeUnixNano":"{digits}","endTimeUnixNano":"1"}}]}}]}}]}}"#
+    );
+    let err = spanlens::load("huge.json", text.as_bytes()).err().expect("fails");
+    let shown = err.to_string();
+    assert!(shown.len() < 600, "{} characters", shown.len());
+    assert!(shown.starts_with("huge.json:1:1000139: expected an integer, found \"1111"), "{shown}");
+    assert!(shown.contains("… (1000029 characters in all)"), "{shown}");
+    assert!(shown.ends_with("(field resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano)"), "{shown}");
+}

@@ -2,7 +2,7 @@
 //! strings, handing each document (or array element) to its format's reader as soon as it is read.
 
 use super::builder::Builder;
-use super::error::LoadError;
+use super::error::{readable, LoadError};
 use super::json::{Int, Scalar, Text};
 use super::{jaeger, otlp, zipkin};
 use crate::model::{Format, TraceSet};
@@ -73,6 +73,7 @@ fn describe(file: &str, bytes: &[u8], error: serde_json::Error) -> LoadError {
         serde_json::error::Category::Eof => format!("the JSON ends too early (is the file cut short?): {detail}"),
         _ => detail.to_string(),
     };
+    let (message, path) = (readable(&message), readable(&path));
     LoadError { file: file.to_string(), line: error.line().max(1), column: error.column().max(1), path, message }
 }
 

@@ -24,3 +24,14 @@ impl fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
+
+/// Longest message or field path an error shows, in characters: a value quoted in a message can be megabytes.
+pub const MAX_ERROR_CHARS: usize = 300;
+
+/// `text` cut to `MAX_ERROR_CHARS` characters, saying how long it was.
+pub fn readable(text: &str) -> String {
+    match text.char_indices().nth(MAX_ERROR_CHARS) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}… ({} characters in all)", &text[..cut], text.chars().count()),
+    }
+}

@@ -9,23 +9,57 @@ use std::io::Write;
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
+/// The largest input read, unpacked (bytes). A browser tab's wasm memory is 4 GB and one buffer can hold
+/// less than 2 GiB (`isize::MAX` on wasm32); the model needs room beside the input. A bigger input, or a small
+/// gzip file that unpacks without bound, gets an error naming the limit instead of running out.
+pub const MAX_INPUT_BYTES: usize = 1_800_000_000;
+
 pub struct ByteReader {
     state: State,
     /// Input bytes pushed so far (compressed, for gzip).
     read: u64,
+    limit: usize,
 }
 
 enum State {
     /// Fewer than two bytes seen: not yet known whether this is gzip.
     Sniffing(Vec<u8>),
     Plain(Vec<u8>),
-    Gzip(Box<MultiGzDecoder<Vec<u8>>>),
+    Gzip(Box<MultiGzDecoder<Bounded>>),
 }
+
+/// The unpacked bytes, refusing to grow past a limit (a gzip bomb stops at it, mid-chunk).
+struct Bounded {
+    bytes: Vec<u8>,
+    limit: usize,
+}
+
+impl Write for Bounded {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + data.len() > self.limit {
+            return Err(std::io::Error::other(LIMIT_MARK));
+        }
+        self.bytes.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Tells the limit's error from a damaged stream's.
+const LIMIT_MARK: &str = "spanlens: unpacked size limit";
 
 impl ByteReader {
     /// A reader expecting about `size_hint` bytes (reserved up front for plain input, so it is never moved).
     pub fn new(size_hint: usize) -> ByteReader {
-        ByteReader { state: State::Sniffing(Vec::with_capacity(size_hint)), read: 0 }
+        ByteReader::with_limit(size_hint, MAX_INPUT_BYTES)
+    }
+
+    /// The same with another limit than `MAX_INPUT_BYTES` (tests).
+    pub fn with_limit(size_hint: usize, limit: usize) -> ByteReader {
+        ByteReader { state: State::Sniffing(Vec::with_capacity(size_hint.min(limit))), read: 0, limit }
     }
 
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), String> {
@@ -37,20 +71,39 @@ impl ByteReader {
             }
             let buf = std::mem::take(buf);
             self.state = if buf.starts_with(&GZIP_MAGIC) {
-                let mut decoder = Box::new(MultiGzDecoder::new(Vec::new()));
-                decoder.write_all(&buf).map_err(gzip_error)?;
+                let mut decoder = Box::new(MultiGzDecoder::new(Bounded { bytes: Vec::new(), limit: self.limit }));
+                decoder.write_all(&buf).map_err(|e| self.error(e))?;
                 State::Gzip(decoder)
             } else {
                 State::Plain(buf)
             };
-            return Ok(());
+            return self.check_plain();
         }
         match &mut self.state {
             State::Plain(buf) => buf.extend_from_slice(chunk),
-            State::Gzip(decoder) => decoder.write_all(chunk).map_err(gzip_error)?,
+            State::Gzip(decoder) => {
+                let result = decoder.write_all(chunk);
+                result.map_err(|e| self.error(e))?
+            }
             State::Sniffing(_) => unreachable!("handled above"),
         }
-        Ok(())
+        self.check_plain()
+    }
+
+    /// A plain input over the limit is refused as soon as it is.
+    fn check_plain(&self) -> Result<(), String> {
+        match &self.state {
+            State::Plain(buf) if buf.len() > self.limit => Err(format!(
+                "the input is larger than {} (the most one browser tab can read); {} read",
+                crate::format::bytes(self.limit as u64),
+                crate::format::bytes(self.read)
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    fn error(&self, err: std::io::Error) -> String {
+        unpack_error(err, self.limit, self.read)
     }
 
     /// The (decompressed) input so far: nothing until it is known whether it is gzip.
@@ -58,7 +111,7 @@ impl ByteReader {
         match &self.state {
             State::Sniffing(_) => &[],
             State::Plain(buf) => buf,
-            State::Gzip(decoder) => decoder.get_ref(),
+            State::Gzip(decoder) => &decoder.get_ref().bytes,
         }
     }
 
@@ -73,23 +126,37 @@ impl ByteReader {
 
     /// The whole (decompressed) input.
     pub fn finish(self) -> Result<Vec<u8>, String> {
+        let read = self.read;
         match self.state {
             State::Sniffing(buf) | State::Plain(buf) => Ok(buf),
-            State::Gzip(decoder) => decoder.finish().map_err(gzip_error),
+            State::Gzip(decoder) => decoder.finish().map(|out| out.bytes).map_err(|e| unpack_error(e, self.limit, read)),
         }
     }
 }
 
-fn gzip_error(err: std::io::Error) -> String {
-    format!("the gzip data is damaged: {err}")
+/// Why unpacking stopped: the size limit (after how much compressed input), or damaged data.
+fn unpack_error(err: std::io::Error, limit: usize, read: u64) -> String {
+    if err.to_string() == LIMIT_MARK {
+        format!(
+            "the gzip data unpacks to more than {} (the most one browser tab can read), after {} of it",
+            crate::format::bytes(limit as u64),
+            crate::format::bytes(read)
+        )
+    } else {
+        format!("the gzip data is damaged: {err}")
+    }
 }
 
-/// `bytes` as they are, or gunzipped when they start with the gzip magic number.
+/// `bytes` as they are, or gunzipped when they start with the gzip magic number (up to `MAX_INPUT_BYTES`).
 pub fn gunzip_if_needed(bytes: &[u8]) -> Result<Cow<'_, [u8]>, String> {
+    gunzip_if_needed_with_limit(bytes, MAX_INPUT_BYTES)
+}
+
+fn gunzip_if_needed_with_limit(bytes: &[u8], limit: usize) -> Result<Cow<'_, [u8]>, String> {
     if !bytes.starts_with(&GZIP_MAGIC) {
         return Ok(Cow::Borrowed(bytes));
     }
-    let mut reader = ByteReader::new(0);
+    let mut reader = ByteReader::with_limit(0, limit);
     reader.push(bytes)?;
     reader.finish().map(Cow::Owned)
 }
@@ -154,5 +221,31 @@ mod tests {
         assert!(matches!(gunzip_if_needed(b"[]").unwrap(), Cow::Borrowed(_)));
         assert_eq!(read_in_two(b"", 0).unwrap(), b"");
         assert_eq!(read_in_two(b"x", 1).unwrap(), b"x");
+    }
+
+    #[test]
+    fn a_gzip_bomb_stops_at_the_limit_with_a_message() {
+        let bomb = gzip(&vec![0u8; 20_000_000]);
+        assert!(bomb.len() < 100_000, "{} bytes pack 20 MB", bomb.len());
+        let mut r = ByteReader::with_limit(0, 1_000_000);
+        let err = bomb.chunks(4096).try_for_each(|c| r.push(c)).err().expect("refused");
+        assert!(err.starts_with("the gzip data unpacks to more than 1 MB (the most one browser tab can read), after"), "{err}");
+        assert!(r.bytes().len() <= 1_000_000);
+        // Whole, as `lib::load` reads it: the same refusal.
+        let err = gunzip_if_needed_with_limit(&bomb, 1_000_000).err().expect("refused");
+        assert!(err.contains("unpacks to more than 1 MB"), "{err}");
+    }
+
+    #[test]
+    fn a_plain_input_over_the_limit_is_refused() {
+        let mut r = ByteReader::with_limit(10, 1_000_000);
+        r.push(&[b' '; 600_000]).unwrap();
+        let err = r.push(&[b' '; 600_000]).err().expect("refused");
+        assert_eq!(err, "the input is larger than 1 MB (the most one browser tab can read); 1.2 MB read");
+    }
+
+    #[test]
+    fn the_limit_fits_one_wasm32_buffer() {
+        assert!(MAX_INPUT_BYTES < i32::MAX as usize);
     }
 }
