@@ -60,12 +60,38 @@ fn invalid_utf8_is_reported_not_panicked() {
     assert!(e.message.to_lowercase().contains("utf-8") || e.message.contains("unicode"), "{e}");
 }
 
+/// A JSONL line that does not read is skipped and reported with its position; the other lines load. The
+/// collector's file exporter leaves a half-written last line in a file it is still writing.
 #[test]
-fn a_bad_line_in_jsonl_names_that_line() {
-    let good = r#"{"resourceSpans":[]}"#;
-    let text = format!("{good}\n{good}\n{{\"resourceSpans\": 7}}\n");
+fn a_bad_line_in_jsonl_is_reported_and_the_others_load() {
+    let line = |id: &str| {
+        format!(
+            r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"{id}","name":"s","startTimeUnixNano":"1","endTimeUnixNano":"2"}}]}}]}}]}}"#
+        )
+    };
+    let half = &line("00000000000000c3")[..80];
+    let text = format!("{}\n{}\n{{\"resourceSpans\": 7}}\n{half}", line("00000000000000a1"), line("00000000000000b2"));
+    let set = spanlens::load("x.jsonl", text.as_bytes()).expect("the good lines load");
+    assert_eq!(set.traces[0].spans.len(), 2);
+    assert_eq!(set.rejected.len(), 1);
+    assert_eq!((set.rejected[0].reason.as_str(), set.rejected[0].count), (spanlens::formats::SKIPPED_LINE, 2));
+    assert_eq!(set.warnings.len(), 2, "{:?}", set.warnings);
+    assert!(set.warnings[0].starts_with("x.jsonl:3:"), "{}", set.warnings[0]);
+    assert!(set.warnings[0].ends_with("(field resourceSpans): the line was skipped"), "{}", set.warnings[0]);
+    assert!(set.warnings[1].starts_with("x.jsonl:4:80: the JSON ends too early"), "{}", set.warnings[1]);
+    // Read a slice at a time, it is the same.
+    let mut sliced = spanlens::formats::IncrementalParse::new("x.jsonl");
+    while !sliced.step(text.as_bytes(), 64) {}
+    let sliced = sliced.finish(text.as_bytes()).unwrap();
+    assert_eq!((sliced.warnings, sliced.span_objects), (set.warnings, set.span_objects));
+}
+
+/// When no line reads, the file gets the first line's error.
+#[test]
+fn a_jsonl_file_with_no_good_line_names_the_first_bad_one() {
+    let text = "{\"resourceSpans\": 7}\n{\"resourceSpans\": 8}\n";
     let e = error("x.jsonl", text.as_bytes());
-    assert_eq!(e.line, 3, "{e}");
+    assert_eq!(e.line, 1, "{e}");
     assert_eq!(e.path, "resourceSpans");
 }
 

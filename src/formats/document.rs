@@ -26,20 +26,45 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<TraceSet, LoadError> {
     let mut builder = Builder::new(name, bytes.len() as u64);
     if looks_like_jsonl(body) {
         builder.format = Some(Format::OtlpJsonl);
+        // A line that does not read is skipped and reported, and the others load: the collector's file
+        // exporter leaves a half-written last line in a file it is still writing.
+        let mut skipped: Vec<LoadError> = Vec::new();
+        let mut read_any = false;
         for (index, line) in body.split(|&b| b == b'\n').enumerate() {
             if !line.iter().all(u8::is_ascii_whitespace) {
-                parse_value(line, &mut builder).map_err(|e| {
-                    let mut err = describe(name, line, e);
-                    err.line += index; // each line is parsed alone: make the position file-relative
-                    err
-                })?;
+                match parse_value(line, &mut builder) {
+                    Ok(()) => read_any = true,
+                    Err(e) => {
+                        let mut err = describe(name, line, e);
+                        err.line += index; // each line is parsed alone: make the position file-relative
+                        skipped.push(err);
+                    }
+                }
             }
+        }
+        if !read_any && !skipped.is_empty() {
+            return Err(skipped.swap_remove(0));
+        }
+        for (i, err) in skipped.iter().enumerate() {
+            builder.set.reject(SKIPPED_LINE);
+            if i < MAX_SKIPPED_LINE_WARNINGS {
+                builder.set.warnings.push(format!("{err}: the line was skipped"));
+            }
+        }
+        if skipped.len() > MAX_SKIPPED_LINE_WARNINGS {
+            let more = skipped.len() - MAX_SKIPPED_LINE_WARNINGS;
+            builder.set.warnings.push(format!("{more} more JSONL lines were skipped"));
         }
     } else {
         parse_value(body, &mut builder).map_err(|e| describe(name, body, e))?;
     }
     builder.finish().map_err(|message| error_at(1, 1, message))
 }
+
+/// The rejection reason of a JSONL line that does not read (its position and error are in the warnings).
+pub const SKIPPED_LINE: &str = "a JSONL line that is not valid trace JSON was skipped";
+/// Skipped JSONL lines whose errors are listed one by one; the rest are counted.
+const MAX_SKIPPED_LINE_WARNINGS: usize = 100;
 
 /// JSON Lines: the first line is a whole object on its own and more content follows.
 pub(super) fn looks_like_jsonl(body: &[u8]) -> bool {

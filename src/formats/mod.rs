@@ -11,7 +11,7 @@ mod otlp;
 pub mod reader;
 mod zipkin;
 
-pub use document::parse;
+pub use document::{parse, SKIPPED_LINE};
 pub use error::LoadError;
 pub use incremental::IncrementalParse;
 pub use json::{Code, Float, Int, Scalar, Text};
