@@ -128,3 +128,17 @@ fn error_messages_stay_readable_with_huge_values() {
     assert!(shown.contains("… (1000029 characters in all)"), "{shown}");
     assert!(shown.ends_with("(field resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano)"), "{shown}");
 }
+
+/// An input with no span in it says so, whatever its shape.
+#[test]
+fn an_input_with_no_spans_says_so() {
+    for (text, shape) in [
+        ("[]", "an empty array"),
+        ("{\"resourceSpans\":[]}", "otlp-json"),
+        ("{\"data\":[],\"total\":0,\"errors\":null}", "jaeger-json"),
+        ("{\"resourceSpans\":[]}\n{\"resourceSpans\":[]}\n", "otlp-jsonl"),
+    ] {
+        let e = error("empty.json", text.as_bytes());
+        assert_eq!(e.message, format!("the file holds no spans ({shape} with no span in it)"), "{text}");
+    }
+}

@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use spanlens::analysis::{self, critical_path::critical_path, layout::layout, stats::self_times, tree};
-use spanlens::model::{Span, SpanId, Trace, TraceId, TraceSet};
+use spanlens::model::{Format, Source, Span, SpanId, Trace, TraceId, TraceSet};
 
 /// A trace from (parent index or none, start, duration) rows: parents always come earlier.
 fn trace_from(rows: &[(Option<usize>, i64, i64)]) -> Trace {
@@ -116,7 +116,7 @@ fn root_of(t: &Trace, mut span: u32) -> u32 {
 }
 
 fn set_of(trace: Trace) -> TraceSet {
-    let mut set = spanlens::load("empty.json", b"{\"resourceSpans\":[]}").unwrap();
+    let mut set = TraceSet::new(Source { name: "generated".into(), format: Format::OtlpJson, bytes: 0 });
     set.traces.push(trace);
     set
 }

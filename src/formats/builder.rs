@@ -2,7 +2,7 @@
 //! a `TraceSet`. The readers and the scanner all use it; it uses none of them.
 
 use crate::model::{
-    Attr, AttrPool, AttrValue, Format, IdEncoding, Resource, Scope, Source, Span, SpanId, Strings, Sym, Trace, TraceId, TraceSet,
+    Attr, AttrValue, Format, IdEncoding, Resource, Scope, Source, Span, SpanId, Sym, Trace, TraceId, TraceSet,
     Tree,
 };
 use rustc_hash::FxHashMap;
@@ -27,17 +27,7 @@ pub(crate) struct Builder {
 impl Builder {
     pub(super) fn new(name: &str, bytes: u64) -> Self {
         Builder {
-            set: TraceSet {
-                source: Source { name: name.to_string(), format: Format::OtlpJson, bytes },
-                traces: Vec::new(),
-                strings: Strings::new(),
-                resources: Vec::new(),
-                scopes: vec![Scope::default()],
-                attrs: AttrPool::default(),
-                warnings: Vec::new(),
-                rejected: Vec::new(),
-                span_objects: 0,
-            },
+            set: TraceSet::new(Source { name: name.to_string(), format: Format::OtlpJson, bytes }),
             trace_index: FxHashMap::default(),
             format: None,
             resource_cache: FxHashMap::default(),
@@ -135,7 +125,16 @@ impl Builder {
         }
     }
 
+    /// The set read; an input that held no span object at all is an error that says so (an empty array,
+    /// `{"resourceSpans":[]}`, a backend's empty answer), rather than a view of nothing.
     pub(super) fn finish(mut self) -> Result<TraceSet, String> {
+        if self.set.span_objects == 0 {
+            let shape = match self.format {
+                None => "an empty array",
+                Some(format) => format.as_str(),
+            };
+            return Err(format!("the file holds no spans ({shape} with no span in it)"));
+        }
         self.set.source.format = self.format.unwrap_or(Format::ZipkinV2);
         Ok(self.set)
     }

@@ -468,6 +468,21 @@ pub struct TraceSet {
 }
 
 impl TraceSet {
+    /// A set with no traces yet, read from `source`.
+    pub fn new(source: Source) -> TraceSet {
+        TraceSet {
+            source,
+            traces: Vec::new(),
+            strings: Strings::new(),
+            resources: Vec::new(),
+            scopes: vec![Scope::default()],
+            attrs: AttrPool::default(),
+            warnings: Vec::new(),
+            rejected: Vec::new(),
+            span_objects: 0,
+        }
+    }
+
     pub fn reject(&mut self, reason: &str) {
         match self.rejected.iter_mut().find(|r| r.reason == reason) {
             Some(r) => r.count += 1,
