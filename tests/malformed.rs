@@ -142,3 +142,19 @@ fn an_input_with_no_spans_says_so() {
         assert_eq!(e.message, format!("the file holds no spans ({shape} with no span in it)"), "{text}");
     }
 }
+
+/// A backend's error answer is shown as the backend's message (Jaeger's query API and api/v3 shapes, as
+/// DESIGN.md gives them); errors beside data are warnings.
+#[test]
+fn a_backend_error_answer_shows_the_backends_message() {
+    let v1 = r#"{"data":null,"total":0,"limit":0,"offset":0,"errors":[{"code":404,"msg":"trace not found"}]}"#;
+    assert_eq!(error("t.json", v1.as_bytes()).message, "the backend answered with an error: 404 trace not found");
+    let v3 = r#"{"error":{"grpcCode":5,"httpCode":404,"message":"trace not found","httpStatus":"Not Found"}}"#;
+    assert_eq!(error("t.json", v3.as_bytes()).message, "the backend answered with an error: 404 trace not found");
+    assert_eq!(error("t.json", br#"{"error":"too many requests"}"#).message, "the backend answered with an error: too many requests");
+    let partial = r#"{"data":[{"traceID":"a1","spans":[{"traceID":"a1","spanID":"b1","operationName":"x","startTime":1,"duration":2}]}],
+        "errors":[{"code":500,"msg":"one trace could not be read"}]}"#;
+    let set = spanlens::load("t.json", partial.as_bytes()).unwrap();
+    assert_eq!(set.traces.len(), 1);
+    assert_eq!(set.warnings, ["the backend reported an error: 500 one trace could not be read"]);
+}

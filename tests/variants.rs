@@ -208,3 +208,27 @@ fn zipkin_search_answer_is_an_array_of_span_arrays() {
     let err = spanlens::load("deep.json", format!("[[{nested}]]").as_bytes()).err().expect("fails");
     assert!(err.message.contains("nested three deep"), "{err}");
 }
+
+/// UTF-16 input (as Windows tools save JSON), with or without a byte-order mark, either byte order, reads as
+/// the UTF-8 file does, also a slice at a time; damaged UTF-16 says what it is.
+#[test]
+fn utf16_input_is_decoded() {
+    let utf8 = std::fs::read_to_string(fixtures_dir().join("otlp-hotrod-jaeger-apiv3-response.json")).unwrap();
+    let (_, want) = load_str("hotrod.json", &utf8);
+    let le: Vec<u8> = utf8.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = utf8.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for bytes in [[&[0xFF, 0xFE][..], &le].concat(), le.clone(), [&[0xFE, 0xFF][..], &be].concat(), be] {
+        let set = spanlens::load("hotrod.json", &bytes).unwrap();
+        let got = spanlens::analysis::summary::summarize(&set);
+        assert_eq!(got.traces, want.traces);
+        assert_eq!(got.source.bytes, bytes.len() as u64);
+        let mut sliced = spanlens::formats::IncrementalParse::new("hotrod.json");
+        for end in (1..=bytes.len()).step_by(997).chain([bytes.len()]) {
+            sliced.arrived(&bytes[..end]);
+            sliced.step_arriving(&bytes[..end], 4096);
+        }
+        assert_eq!(sliced.finish(&bytes).unwrap().span_objects, 40);
+    }
+    let err = spanlens::load("cut.json", &le[..le.len() - 1]).err().expect("fails");
+    assert!(err.message.contains("UTF-16 (little-endian) but has an odd number of bytes"), "{err}");
+}

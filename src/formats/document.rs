@@ -10,8 +10,21 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::Deserialize;
 use std::fmt;
 
-/// Parses one input into traces (trees not yet built; see `analysis::tree`).
+/// Parses one input into traces (trees not yet built; see `analysis::tree`). UTF-16 input (Windows tools
+/// save JSON that way) is decoded first.
 pub fn parse(name: &str, bytes: &[u8]) -> Result<TraceSet, LoadError> {
+    if let Some(little_endian) = utf16(bytes) {
+        let text = decode_utf16(bytes, little_endian).map_err(|message| LoadError {
+            file: name.to_string(),
+            line: 1,
+            column: 1,
+            path: String::new(),
+            message,
+        })?;
+        let mut set = parse(name, text.as_bytes())?;
+        set.source.bytes = bytes.len() as u64;
+        return Ok(set);
+    }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let error_at = |line: usize, column: usize, message: String| LoadError {
         file: name.to_string(),
@@ -59,6 +72,31 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<TraceSet, LoadError> {
         parse_value(body, &mut builder).map_err(|e| describe(name, body, e))?;
     }
     builder.finish().map_err(|message| error_at(1, 1, message))
+}
+
+/// Whether the input is UTF-16, and little-endian: by its byte-order mark, or by the NUL byte of each ASCII
+/// character (JSON starts with one: `{`, `[` or white space).
+pub(super) fn utf16(bytes: &[u8]) -> Option<bool> {
+    match bytes {
+        [0xFF, 0xFE, ..] => Some(true),
+        [0xFE, 0xFF, ..] => Some(false),
+        [a, 0, b, 0, ..] if *a != 0 && *b != 0 => Some(true),
+        [0, a, 0, b, ..] if *a != 0 && *b != 0 => Some(false),
+        _ => None,
+    }
+}
+
+fn decode_utf16(bytes: &[u8], little_endian: bool) -> Result<String, String> {
+    let endian = if little_endian { "little" } else { "big" };
+    let body = bytes.strip_prefix(if little_endian { &[0xFF, 0xFE] } else { &[0xFE, 0xFF] }).unwrap_or(bytes);
+    if body.len() % 2 != 0 {
+        return Err(format!("the file is UTF-16 ({endian}-endian) but has an odd number of bytes: is it cut short?"));
+    }
+    let units = body.chunks_exact(2).map(|p| if little_endian { u16::from_le_bytes([p[0], p[1]]) } else { u16::from_be_bytes([p[0], p[1]]) });
+    char::decode_utf16(units)
+        .enumerate()
+        .map(|(i, c)| c.map_err(|_| format!("the file is UTF-16 ({endian}-endian) but not valid UTF-16 at byte {}", 2 * i)))
+        .collect()
 }
 
 /// The rejection reason of a JSONL line that does not read (its position and error are in the warnings).
@@ -164,6 +202,13 @@ pub(super) struct Doc<'a> {
     #[serde(borrow)]
     warnings: Option<Vec<Text<'a>>>,
 
+    // A backend's error answer: Jaeger's query API (`"errors": [{"code", "msg"}]`), api/v3 and gRPC gateways
+    // (`"error": {"httpCode", "message"}`).
+    #[serde(borrow)]
+    errors: Option<Vec<BackendError<'a>>>,
+    #[serde(borrow)]
+    error: Option<BackendError<'a>>,
+
     // A Zipkin v2 span.
     #[serde(rename = "traceId", borrow)]
     trace_id: Text<'a>,
@@ -220,6 +265,35 @@ impl<'a> Doc<'a> {
     }
 }
 
+/// One error a backend answered with: an object with a code and a message, or a bare string.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum BackendError<'a> {
+    Object {
+        code: Option<Int>,
+        #[serde(rename = "httpCode")]
+        http_code: Option<Int>,
+        #[serde(borrow)]
+        msg: Text<'a>,
+        #[serde(borrow)]
+        message: Text<'a>,
+    },
+    Text(#[serde(borrow)] std::borrow::Cow<'a, str>),
+}
+
+impl BackendError<'_> {
+    /// "404 trace not found".
+    fn describe(&self) -> String {
+        match self {
+            BackendError::Object { code, http_code, msg, message } => {
+                let code = code.as_ref().or(http_code.as_ref()).map(|c| format!("{} ", c.0)).unwrap_or_default();
+                format!("{code}{}", msg.as_deref().or(message.as_deref()).unwrap_or("(no message)"))
+            }
+            BackendError::Text(text) => text.to_string(),
+        }
+    }
+}
+
 /// Jaeger's `data` is an array of traces (query API) or one trace (jaeger-ui's internal model).
 enum OneOrMany<T> {
     One(Box<T>),
@@ -247,6 +321,14 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
 
 /// Hands one document to its format's reader.
 pub(super) fn add_document(b: &mut Builder, doc: Doc<'_>, top_level_object: bool) -> Result<(), String> {
+    let backend_errors: Vec<String> = doc.errors.iter().flatten().chain(&doc.error).map(|e| readable(&e.describe())).collect();
+    if !backend_errors.is_empty() {
+        let has_data = doc.resource_spans.is_some() || doc.result.is_some() || doc.data.is_some() || doc.spans.is_some();
+        if !has_data {
+            return Err(format!("the backend answered with an error: {}", backend_errors.join("; ")));
+        }
+        b.set.warnings.extend(backend_errors.iter().map(|e| format!("the backend reported an error: {e}")));
+    }
     if let Some(resource_spans) = doc.resource_spans {
         b.set_format(Format::OtlpJson);
         otlp::add(b, resource_spans);

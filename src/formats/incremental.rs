@@ -12,7 +12,7 @@
 //! the whole input, so error messages are exactly those of the whole-document reader.
 
 use super::builder::{Builder, Early, SpanContext};
-use super::document::{add_document, looks_like_jsonl, parse, Doc};
+use super::document::{add_document, looks_like_jsonl, parse, utf16, Doc};
 use super::error::LoadError;
 use super::{jaeger, otlp};
 use crate::model::{Format, Sym, TraceSet};
@@ -422,6 +422,9 @@ impl IncrementalParse {
     /// it, by which time `looks_like_jsonl` is settled.
     pub fn arrived(&mut self, prefix: &[u8]) {
         let Some(body) = self.body(prefix, false) else { return };
+        if self.failed {
+            return;
+        }
         if self.newline.is_none() {
             self.newline = memchr::memchr(b'\n', &body[self.newline_search..]).map(|at| self.newline_search + at);
             self.newline_search = body.len();
@@ -506,10 +509,13 @@ impl IncrementalParse {
     /// The input without its byte-order mark, once it is long enough (or whole) to tell whether it has one.
     fn body<'b>(&mut self, input: &'b [u8], whole: bool) -> Option<&'b [u8]> {
         if self.body_start.is_none() {
-            if !whole && input.len() < BOM.len() && BOM.starts_with(input) {
+            // Wait for the first four bytes: a UTF-8 byte-order mark, or UTF-16, shows in them.
+            if !whole && input.len() < 4 {
                 return None;
             }
             self.body_start = Some(if input.starts_with(BOM) { BOM.len() } else { 0 });
+            // UTF-16 is decoded by the whole reader (it cannot be read a slice at a time in place).
+            self.failed |= utf16(input).is_some();
         }
         let body = &input[self.body_start?..];
         self.body_len = body.len();
