@@ -166,3 +166,45 @@ fn generated_checkout_trace_has_every_pattern() {
         }
     }
 }
+
+/// The OpenTelemetry JS SDK writes start times in whole milliseconds and end times to the nanosecond
+/// (tests/data/otel-js-zipkin.json shows it). Within that precision, children only seem to end after their
+/// parents and sequential calls only seem to overlap: no clock skew, the critical path through every call,
+/// the N+1 run found. Skew beyond the precision is still skew.
+#[test]
+fn start_times_cut_to_the_millisecond_are_not_skew() {
+    let picture = "checkout      gateway    0..12.4ms  server
+                     stock       gateway    1..3.3ms   client
+                       reserve   inventory  1..3.7ms   server
+                     q           db         3..4.2ms   client
+                     q           db         4..5.1ms   client
+                     q           db         5..6.3ms   client
+                     q           db         6..7.2ms   client
+                     q           db         7..8.1ms   client
+                     pay         gateway    8..12.2ms  client";
+    let set = spanlens::testing::trace_set(picture);
+    let trace = &set.traces[0];
+    assert_eq!(trace.start_precision_ns, 1_000_000, "whole-millisecond starts, finer ends");
+    let a = analysis::analyze(&set, 0);
+    let kinds: Vec<&str> = a.findings.iter().map(|f| f.kind.as_str()).collect();
+    assert!(!kinds.contains(&"clock-skew"), "{kinds:?}");
+    assert!(kinds.contains(&"n-plus-one"), "the five sequential queries are a run: {kinds:?}");
+    let on_path: Vec<u32> = a.critical_path.sections.iter().map(|s| s.span).collect();
+    // The stock call's time is its server's (reserve, 2), then each query, then pay.
+    for call in [2, 3, 4, 5, 6, 7, 8] {
+        assert!(on_path.contains(&call), "call {call} is on the critical path: {on_path:?}");
+    }
+    let total: i64 = a.critical_path.sections.iter().map(|s| s.end_ns - s.start_ns).sum();
+    assert_eq!(total, trace.spans[0].duration_ns(), "the sections still tile the root");
+    let mut adjusted = set.clone();
+    assert_eq!(skew::adjust(&mut adjusted.traces[0]), 0, "nothing to shift");
+
+    // 1.7 ms past its parent is more than the precision: skew, found and shifted.
+    let skewed = spanlens::testing::trace_set(&picture.replace("1..3.7ms   server", "1..5.0ms   server"));
+    let a = analysis::analyze(&skewed, 0);
+    assert!(a.findings.iter().any(|f| f.kind.as_str() == "clock-skew"));
+    // With starts as fine as the ends, no tolerance at all: half a millisecond past the parent is skew.
+    let exact = spanlens::testing::trace_set("root s 0.5..10ms\n  a t 1.2..10.5ms");
+    assert_eq!(exact.traces[0].start_precision_ns, 0);
+    assert!(analysis::analyze(&exact, 0).findings.iter().any(|f| f.kind.as_str() == "clock-skew"));
+}

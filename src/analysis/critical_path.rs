@@ -10,7 +10,10 @@
 //! - zero-length children (after clipping) are skipped: they cannot hold up anything;
 //! - equal end times are broken deterministically: the child that started first (the longer one), then
 //!   input order;
-//! - children running past their parent's end are clipped, so the path never leaves the root's interval.
+//! - children running past their parent's end are clipped, so the path never leaves the root's interval;
+//! - a child that ends after the point reached back to by no more than the file's start precision (the JS
+//!   SDK cuts starts to whole milliseconds) is still on the path, its end clipped to that point: sequential
+//!   calls are not taken for parallel ones.
 //! Overlapping siblings (parallel calls awaited together) need no special case: the walk follows the one
 //! that ended last, and the others, which ended after the point it reaches back to, are passed over.
 
@@ -55,18 +58,27 @@ pub fn critical_path(trace: &Trace) -> CriticalPath {
     let mut candidates: Vec<(i64, i64, SpanIx)> = Vec::new();
     let mut frames: Vec<Frame> = Vec::new();
     let mut root_sections: Vec<Section> = Vec::new();
+    let tolerance = trace.tolerance_ns();
 
     for &root in &trace.tree.roots {
         let r = &trace.spans[root as usize];
         root_sections.clear();
         push_frame(trace, &mut frames, &mut candidates, root, r.start_ns, r.end_ns);
         while let Some(frame) = frames.last_mut() {
-            while frame.cursor < frame.end && candidates[frame.cursor].0 > frame.point {
-                frame.cursor += 1; // ends after the point we reached back to: ran in parallel, not on the path
+            // Ends after the point we reached back to (beyond the file's start precision): ran in parallel,
+            // not on the path.
+            while frame.cursor < frame.end && candidates[frame.cursor].0 > frame.point + tolerance {
+                frame.cursor += 1;
             }
             if frame.cursor < frame.end {
                 let (child_end, child_start, child) = candidates[frame.cursor];
                 frame.cursor += 1;
+                // A call that seems to end just after the next one started (starts cut to whole
+                // milliseconds) ends where the next one starts.
+                let child_end = child_end.min(frame.point);
+                if child_start >= child_end {
+                    continue;
+                }
                 if child_end < frame.point {
                     root_sections.push(Section { span: frame.span, start_ns: child_end, end_ns: frame.point });
                 }

@@ -268,7 +268,8 @@ impl Finder<'_> {
         };
         for &c in calls {
             if let Some(&last) = run.last() {
-                if self.span(c).start_ns < self.span(last).end_ns {
+                // Calls that seem to overlap by less than the start precision ran one after another.
+                if self.span(c).start_ns + self.trace.tolerance_ns() < self.span(last).end_ns {
                     flush(self, &mut run);
                 }
             }
@@ -325,7 +326,8 @@ impl Finder<'_> {
             let before = p_start - c_start;
             let after = if is_async { 0 } else { c_end - p_end };
             let skew = before.max(after);
-            if skew > 0 {
+            // Within the file's start precision, a child only seems to lie outside its parent.
+            if skew > trace.tolerance_ns() {
                 let key = (parent.service, child.service);
                 match pairs.iter_mut().find(|(k, _, _)| *k == key) {
                     Some((_, spans, worst)) => {
@@ -357,7 +359,7 @@ fn parallel_members(trace: &Trace, calls: &[SpanIx]) -> Vec<SpanIx> {
     let mut reach_at = usize::MAX;
     for (k, &c) in calls.iter().enumerate() {
         let span = &trace.spans[c as usize];
-        if k > 0 && span.start_ns < reach_end {
+        if k > 0 && span.start_ns + trace.tolerance_ns() < reach_end {
             parallel[k] = true;
             parallel[reach_at] = true;
         }

@@ -11,6 +11,7 @@ pub fn adjust(trace: &mut Trace) -> usize {
     reset(trace);
     let n = trace.spans.len();
     let mut shift = vec![0i64; n];
+    let tolerance = trace.tolerance_ns();
     // Parents before children, so each child is compared with its parent's adjusted times.
     let order = trace.tree.top_down();
     for &i in &order {
@@ -23,7 +24,8 @@ pub fn adjust(trace: &mut Trace) -> usize {
         if parent.service != child.service && !is_async {
             let (ps, pe) = (parent.start_ns + inherited, parent.end_ns + inherited);
             let (cs, ce) = (child.start_ns + inherited, child.end_ns + inherited);
-            if cs < ps || ce > pe {
+            // Differences within the file's start precision are not skew.
+            if cs < ps - tolerance || ce > pe + tolerance {
                 let (pd, cd) = (pe - ps, ce - cs);
                 own = if cd <= pd { ps + (pd - cd) / 2 - cs } else { ps - cs };
             }

@@ -3,7 +3,6 @@
 
 use crate::model::{
     Attr, AttrValue, Format, IdEncoding, Resource, Scope, Source, Span, SpanId, Sym, Trace, TraceId, TraceSet,
-    Tree,
 };
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
@@ -111,7 +110,7 @@ impl Builder {
         let next = self.set.traces.len() as u32;
         let index = *self.trace_index.entry(trace_id).or_insert(next);
         if index == next {
-            self.set.traces.push(Trace { trace_id, spans: Vec::new(), tree: Tree::default(), warnings: Vec::new(), skew_shift_ns: Vec::new() });
+            self.set.traces.push(Trace::new(trace_id, Vec::new()));
         }
         let spans = &mut self.set.traces[index as usize].spans;
         spans.push(span);
@@ -136,6 +135,8 @@ impl Builder {
             return Err(format!("the file holds no spans ({shape} with no span in it)"));
         }
         self.set.source.format = self.format.unwrap_or(Format::ZipkinV2);
+        let precision = crate::model::start_precision(&self.set.traces);
+        self.set.traces.iter_mut().for_each(|t| t.start_precision_ns = precision);
         Ok(self.set)
     }
 }

@@ -395,12 +395,16 @@ pub struct Trace {
     pub warnings: Vec<String>,
     /// Per span, how far clock-skew adjustment moved it (ns); empty when adjustment is off.
     pub skew_shift_ns: Vec<i64>,
+    /// How coarse the file's start times are when they are coarser than its end times (the OpenTelemetry JS
+    /// SDK writes starts in whole milliseconds, ends to the nanosecond); 0 when starts are as fine as ends.
+    /// Differences within it are not skew and do not break the critical path.
+    pub start_precision_ns: i64,
 }
 
 impl Trace {
     /// A trace of these spans; its tree is still to be built (`analysis::tree::build`).
     pub fn new(trace_id: TraceId, spans: Vec<Span>) -> Trace {
-        Trace { trace_id, spans, tree: Tree::default(), warnings: Vec::new(), skew_shift_ns: Vec::new() }
+        Trace { trace_id, spans, tree: Tree::default(), warnings: Vec::new(), skew_shift_ns: Vec::new(), start_precision_ns: 0 }
     }
 
     pub fn start_ns(&self) -> i64 {
@@ -425,6 +429,11 @@ impl Trace {
             }
         }
         ids.iter().map(|id| found.get(id).copied()).collect()
+    }
+
+    /// Differences of start times within this are not differences (`start_precision_ns`).
+    pub fn tolerance_ns(&self) -> i64 {
+        self.start_precision_ns
     }
 
     /// A span's times as the input gave them, before any clock-skew shift.
@@ -465,6 +474,22 @@ pub struct TraceSet {
     pub rejected: Vec<Rejected>,
     /// Span objects in the input, including rejected ones.
     pub span_objects: u64,
+}
+
+/// The start precision that marks a file whose starts are coarser than its ends: whole milliseconds.
+pub const COARSE_START_NS: i64 = 1_000_000;
+
+/// `COARSE_START_NS` when every start of the set is a whole millisecond and some end is not (the
+/// OpenTelemetry JS SDK's clock), else 0. One pass over the spans.
+pub fn start_precision(traces: &[Trace]) -> i64 {
+    let spans = || traces.iter().flat_map(|t| &t.spans);
+    let starts_coarse = spans().all(|s| s.start_ns % COARSE_START_NS == 0);
+    let ends_finer = spans().any(|s| s.end_ns % COARSE_START_NS != 0);
+    if starts_coarse && ends_finer {
+        COARSE_START_NS
+    } else {
+        0
+    }
 }
 
 impl TraceSet {

@@ -246,6 +246,20 @@ describe('flame graph', () => {
     assert.deepEqual(page.errors, []);
   });
 
+  test('a file whose starts are whole milliseconds (the OTel JS SDK) says so in the span panel', async () => {
+    const page = await open();
+    const text = await readFile(join(REPO, 'tests', 'data', 'otel-js-zipkin.json'), 'utf8');
+    await dropFiles(page, [{ name: 'otel-js-zipkin.json', text }]);
+    await page.locator('[data-testid=files] .file.current .open', { hasText: 'otel-js-zipkin.json' }).waitFor();
+    assert.equal(await page.getByTestId('error-count').textContent(), '5 errors', 'otel.status_code marks all five');
+    const search = page.getByTestId('search');
+    await search.fill('name:charge');
+    await search.press('Enter');
+    assert.equal(await detailName(page).textContent(), 'POST /charge');
+    assert.equal(await page.getByTestId('start-precision').textContent(), 'start times have 1 ms precision in this file');
+    assert.deepEqual(page.errors, []);
+  });
+
   test('both themes, following the switch; screenshots of a fixture trace', async () => {
     const dir = join(REPO, 'target', 'e2e-screenshots');
     await mkdir(dir, { recursive: true });

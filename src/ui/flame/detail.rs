@@ -50,7 +50,14 @@ pub fn SpanDetail(file: Rc<LoadedFile>, ix: usize, span: SpanIx, on_select: Call
                 <dt>"Service"</dt><dd>{strings.get(s.service).to_string()}</dd>
                 <dt>"Kind"</dt><dd>{s.kind.as_str()}</dd>
                 <dt>"Status"</dt><dd class:bad=s.is_error(strings)>{status}</dd>
-                <dt>"Start"</dt><dd>{format!("+{}", duration(s.start_ns - origin))}<br/><span class="muted">{absolute_time(s.start_ns)}</span></dd>
+                <dt>"Start"</dt><dd>
+                    {format!("+{}", duration(s.start_ns - origin))}<br/><span class="muted">{absolute_time(s.start_ns)}</span>
+                    {(trace.start_precision_ns > 0).then(|| view! {
+                        <br/><span class="muted" data-testid="start-precision">
+                            {format!("start times have {} ms precision in this file", trace.start_precision_ns / 1_000_000)}
+                        </span>
+                    })}
+                </dd>
                 <dt>"Duration"</dt><dd>{duration(s.duration_ns())}</dd>
                 <dt>"Self time"</dt><dd>{duration(analysis.stats.self_ns[span as usize])}</dd>
                 <dt>"Critical path"</dt><dd>{duration(contribution)}</dd>
