@@ -37,3 +37,36 @@ fn zipkin_from_the_js_and_python_sdks_counts_every_failed_span() {
         assert_eq!(trace.start_precision_ns, precision, "{name}");
     }
 }
+
+/// What the Python SDK's ConsoleSpanExporter prints (objects one after another, `0x` ids, `SpanKind.SERVER`,
+/// ISO-8601 times, the resource in every span) reads as its own format, whole or a slice at a time.
+#[test]
+fn the_python_console_exporters_output_reads_as_otel_console() {
+    let file = load("otel-python-console.txt");
+    let (set, summary) = (&file.set, &file.summary);
+    assert_eq!(summary.source.format, "otel-console");
+    assert_eq!(summary.traces.len(), 1);
+    let t = &summary.traces[0];
+    assert_eq!((t.span_count, t.error_span_count), (4, 2));
+    assert_eq!(t.services, ["gateway", "payment"]);
+    assert_eq!(t.root_span_ids.len(), 1);
+    assert!(t.orphan_span_ids.is_empty(), "every parent is in the output");
+    let trace = &set.traces[0];
+    let span = |name: &str| trace.spans.iter().position(|s| set.str(s.name) == name).unwrap() as u32;
+    let charge = &trace.spans[span("charge") as usize];
+    assert_eq!(trace.tree.parent_of(span("charge")), Some(span("POST /charge")), "context crossed services");
+    assert_eq!(set.str(charge.service), "payment");
+    assert_eq!(charge.kind, spanlens::model::SpanKind::Server);
+    assert_eq!((charge.status, set.str(charge.status_message)), (StatusCode::Error, "card network timed out"));
+    assert_eq!(set.str(charge.events()[0].name), "exception");
+    assert_eq!(charge.links()[0].span_id, trace.spans[span("POST /checkout") as usize].span_id);
+    assert!(charge.start_ns > 1_700_000_000_000_000_000 && charge.end_ns > charge.start_ns, "ISO-8601 times to the µs");
+    let bytes = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/otel-python-console.txt")).unwrap();
+    let mut sliced = spanlens::formats::IncrementalParse::new("otel-python-console.txt");
+    for end in (1..bytes.len()).step_by(500).chain([bytes.len()]) {
+        sliced.arrived(&bytes[..end]);
+        sliced.step_arriving(&bytes[..end], 1024);
+    }
+    let sliced = sliced.finish(&bytes).unwrap();
+    assert_eq!((sliced.span_objects, sliced.source.format.as_str()), (4, "otel-console"));
+}

@@ -4,7 +4,7 @@
 use super::builder::Builder;
 use super::error::{readable, LoadError};
 use super::json::{Int, Scalar, Text};
-use super::{jaeger, otlp, zipkin};
+use super::{console, jaeger, otlp, zipkin};
 use crate::model::{Format, TraceSet};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -37,7 +37,17 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<TraceSet, LoadError> {
         return Err(error_at(1, 1, "the file is empty".into()));
     }
     let mut builder = Builder::new(name, bytes.len() as u64);
-    if looks_like_jsonl(body) {
+    if console::looks_like_console(body) {
+        // One JSON object per span, one after another.
+        for span in serde_json::Deserializer::from_slice(body).into_iter::<console::ConsoleSpan>() {
+            let span = span.map_err(|e| {
+                let message = readable(&e.to_string());
+                let message = message.rfind(" at line ").map_or(message.clone(), |cut| message[..cut].to_string());
+                error_at(e.line().max(1), e.column().max(1), format!("not a console-exporter span: {message}"))
+            })?;
+            console::add(&mut builder, span);
+        }
+    } else if looks_like_jsonl(body) {
         builder.format = Some(Format::OtlpJsonl);
         // A line that does not read is skipped and reported, and the others load: the collector's file
         // exporter leaves a half-written last line in a file it is still writing.

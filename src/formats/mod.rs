@@ -2,6 +2,7 @@
 //! strings, and every span object ends up in the model or in `TraceSet::rejected` with a reason.
 
 mod builder;
+mod console;
 mod document;
 mod error;
 mod incremental;
@@ -12,6 +13,7 @@ pub mod reader;
 mod zipkin;
 
 pub use document::{parse, SKIPPED_LINE};
+pub use console::iso8601_ns;
 pub use error::LoadError;
 pub use incremental::IncrementalParse;
 pub use json::{Code, Float, Int, Scalar, Text};

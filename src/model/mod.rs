@@ -18,6 +18,8 @@ pub enum Format {
     OtlpJsonl,
     JaegerJson,
     ZipkinV2,
+    /// What the OpenTelemetry SDKs' console exporters print (Python's `ConsoleSpanExporter`).
+    OtelConsole,
 }
 
 impl Format {
@@ -28,6 +30,7 @@ impl Format {
             Format::OtlpJsonl => "otlp-jsonl",
             Format::JaegerJson => "jaeger-json",
             Format::ZipkinV2 => "zipkin-v2",
+            Format::OtelConsole => "otel-console",
         }
     }
 }
