@@ -4,7 +4,7 @@
 //! step it the same way. Cancelling is dropping it.
 
 use crate::analysis::summary::{summarize_analyzed, Summary};
-use crate::analysis::{skew, tree, Analyzer, TraceAnalysis};
+use crate::analysis::{skew, split, tree, Analyzer, TraceAnalysis};
 use crate::format::{bytes, plural};
 use crate::formats::reader::gunzip_if_needed;
 use crate::formats::{self, IncrementalParse, LoadError};
@@ -191,7 +191,8 @@ impl<'a> Pipeline<'a> {
                     State::Analyse { set, analyses, analyzer }
                 }
             }
-            State::Summarise { set, analyses } => {
+            State::Summarise { set, mut analyses } => {
+                split::add_findings(&set, &mut analyses);
                 let summary = summarize_analyzed(&set, &analyses);
                 return Ok(Some(LoadedFile { id: next_id(), set, analyses, summary, skew_adjusted: self.skew_adjusted }));
             }

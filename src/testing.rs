@@ -9,7 +9,7 @@
 //! Each line: name, service, `start..end` with a unit (`ns`, `us`/`µs`, `ms`, `s`; ns when none), then any
 //! of: a kind (`server`, `client`, `producer`, `consumer`, `internal`), `error` or `error="message"`, `ok`,
 //! `orphan` (its parent id names a span that is not in the trace), `id=<hex>` (its span id; the default is
-//! its line number), `key=value` attributes (quoted values may hold spaces). Times are relative to a fixed
+//! its line number), `trace=<hex>` (its trace id; the default is 1), `key=value` attributes (quoted values may hold spaces). Times are relative to a fixed
 //! epoch. The picture is written as OTLP/JSON and read by the real reader (`crate::load`), so what a test
 //! gets is what a file would give: span `i` is line `i`, trees built.
 
@@ -18,7 +18,7 @@ use crate::model::{Trace, TraceSet};
 /// The epoch the picture's times are relative to (2026-01-15, as the generator's traces).
 pub const EPOCH_NS: i64 = 1_768_471_200_000_000_000;
 
-/// The trace set a picture draws (one trace, id `0…01`).
+/// The trace set a picture draws (one trace, id `0…01`, unless lines say `trace=`).
 pub fn trace_set(picture: &str) -> TraceSet {
     crate::load("picture.json", otlp_json(picture).as_bytes()).unwrap_or_else(|e| panic!("picture: {e}"))
 }
@@ -44,6 +44,7 @@ pub fn otlp_json(picture: &str) -> String {
         }
         let (start, end) = times_of(times).unwrap_or_else(|| panic!("picture line {}: bad times {times:?}", n + 1));
         let mut id = spans.len() as u64 + 1;
+        let mut trace = 1u128;
         let mut parent = stack.last().map(|&(_, p)| p);
         let (mut kind, mut status, mut attrs) = (1, String::new(), Vec::new());
         for word in rest {
@@ -58,6 +59,7 @@ pub fn otlp_json(picture: &str) -> String {
                 ("error", message) => status = format!(r#","status":{{"code":2,"message":{}}}"#, json(message.unwrap_or(""))),
                 ("orphan", None) => parent = Some(0xdead),
                 ("id", Some(hex)) => id = u64::from_str_radix(hex, 16).unwrap_or_else(|_| panic!("picture line {}: id={hex}", n + 1)),
+                ("trace", Some(hex)) => trace = u128::from_str_radix(hex, 16).unwrap_or_else(|_| panic!("picture line {}: trace={hex}", n + 1)),
                 (key, Some(value)) => attrs.push(format!(r#"{{"key":{},"value":{{"stringValue":{}}}}}"#, json(key), json(value))),
                 (word, None) => panic!("picture line {}: unknown word {word:?}", n + 1),
             }
@@ -67,8 +69,7 @@ pub fn otlp_json(picture: &str) -> String {
         spans.push((
             service.clone(),
             format!(
-                r#"{{"traceId":"{:032x}","spanId":"{id:016x}"{parent},"name":{},"kind":{kind},"startTimeUnixNano":"{}","endTimeUnixNano":"{}","attributes":[{}]{status}}}"#,
-                1,
+                r#"{{"traceId":"{trace:032x}","spanId":"{id:016x}"{parent},"name":{},"kind":{kind},"startTimeUnixNano":"{}","endTimeUnixNano":"{}","attributes":[{}]{status}}}"#,
                 json(name),
                 EPOCH_NS + start,
                 EPOCH_NS + end,

@@ -70,3 +70,33 @@ fn the_python_console_exporters_output_reads_as_otel_console() {
     let sliced = sliced.finish(&bytes).unwrap();
     assert_eq!((sliced.span_objects, sliced.source.format.as_str()), (4, "otel-console"));
 }
+
+/// A payment service that ignored the incoming context (real Python SDK output): its entry span started a
+/// trace of its own while the gateway's call waited. Both traces say so, naming the other and the call.
+#[test]
+fn a_trace_split_by_a_service_that_ignored_the_context_is_reported_in_both_halves() {
+    let file = load("otel-python-split.txt");
+    let summary = &file.summary;
+    assert_eq!(summary.traces.len(), 2);
+    let by_root = |service: &str| summary.traces.iter().find(|t| t.services.len() == 1 && t.services[0] == service).unwrap();
+    let (gateway, payment) = (by_root("gateway"), by_root("payment"));
+    let broken = |t: &spanlens::analysis::summary::TraceSummary| -> Vec<String> {
+        t.findings.iter().filter(|f| f.kind == "broken-propagation").map(|f| f.message.clone()).collect()
+    };
+    assert_eq!(
+        broken(payment),
+        [format!(
+            "charge (payment) started a trace of its own while POST /charge (gateway) in trace {} waited for it: the \
+             incoming context was not used, so the trace is split in two",
+            gateway.trace_id
+        )]
+    );
+    assert_eq!(
+        broken(gateway),
+        [format!(
+            "POST /charge (gateway) lost its context: the service it called started trace {} (charge (payment)), so \
+             the trace is split in two",
+            payment.trace_id
+        )]
+    );
+}

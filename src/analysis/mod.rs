@@ -6,6 +6,7 @@ pub mod findings;
 pub mod layout;
 pub mod search;
 pub mod skew;
+pub mod split;
 pub mod stats;
 pub mod summary;
 pub mod tree;
@@ -66,7 +67,9 @@ impl Analyzer {
     }
 }
 
-/// Analyzes every trace of the set.
+/// Analyzes every trace of the set, then what only shows across traces (traces split in two).
 pub fn analyze_all(set: &TraceSet) -> Vec<TraceAnalysis> {
-    (0..set.traces.len()).map(|i| analyze(set, i)).collect()
+    let mut analyses: Vec<TraceAnalysis> = (0..set.traces.len()).map(|i| analyze(set, i)).collect();
+    split::add_findings(set, &mut analyses);
+    analyses
 }
