@@ -158,3 +158,17 @@ fn a_backend_error_answer_shows_the_backends_message() {
     assert_eq!(set.traces.len(), 1);
     assert_eq!(set.warnings, ["the backend reported an error: 500 one trace could not be read"]);
 }
+
+/// Repaired and odd times are warned about on the trace (and so in the summary), not only on the span.
+#[test]
+fn reversed_and_negative_times_are_warned_about() {
+    let text = r#"[{"traceId":"a","id":"1","name":"root","timestamp":100,"duration":50},
+        {"traceId":"a","id":"2","parentId":"1","name":"early","timestamp":-5,"duration":1}]"#;
+    let set = spanlens::load("t.json", text.as_bytes()).unwrap();
+    let warnings = &set.traces[0].warnings;
+    assert!(warnings.iter().any(|w| w.contains("1 span(s) start before 1970")), "{warnings:?}");
+    let otlp = r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c",
+        "spanId":"b7ad6b7169203331","name":"x","startTimeUnixNano":"2000","endTimeUnixNano":"1000"}]}]}]}"#;
+    let set = spanlens::load("t.json", otlp.as_bytes()).unwrap();
+    assert!(set.traces[0].warnings.iter().any(|w| w.contains("1 span(s) ended before they started")), "{:?}", set.traces[0].warnings);
+}

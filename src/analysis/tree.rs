@@ -96,6 +96,10 @@ pub fn build(trace: &mut Trace) {
     say(untimed, "span(s) have no start time; placed at their parent's start");
     let no_duration = trace.spans.iter().filter(|s| s.has(notes::MISSING_DURATION)).count();
     say(no_duration, "span(s) have no duration; drawn with zero length (or up to their last annotation)");
+    let reversed = trace.spans.iter().filter(|s| s.has(notes::NEGATIVE_DURATION)).count();
+    say(reversed, "span(s) ended before they started; each end was moved to its start");
+    let before_1970 = trace.spans.iter().filter(|s| s.start_ns < 0).count();
+    say(before_1970, "span(s) start before 1970 (a negative time): kept as given, but likely a broken clock or unit");
     trace.tree = tree;
 }
 
