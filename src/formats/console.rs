@@ -6,7 +6,7 @@
 
 use super::builder::{times, Builder};
 use crate::model::{
-    notes, Attr, AttrValue, Event, Extras, Format, IdEncoding, Link, LinkKind, Resource, Span, SpanKind, StatusCode,
+    Attr, AttrValue, Event, Extras, Format, IdEncoding, Link, LinkKind, Resource, Span, SpanKind, StatusCode,
     Strings,
 };
 use serde::Deserialize;
@@ -146,7 +146,7 @@ pub(super) fn add(b: &mut Builder, s: ConsoleSpan) {
         attributes: b.set.attrs.add(attributes),
         resource,
         scope: 0,
-        notes: notes | if start.is_none() && s.start_time.is_some() { notes::MISSING_START } else { 0 },
+        notes,
         extras: Extras::of(events, links, []),
     };
     b.push(trace_id, span);
