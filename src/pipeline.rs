@@ -207,6 +207,19 @@ impl<'a> Pipeline<'a> {
         State::Trees { set, next: 0 }
     }
 
+    /// The stage it is in (cheap: for checking after every step; `progress` builds the label).
+    pub fn stage(&self) -> Stage {
+        match (&self.state, &self.input) {
+            (State::Parse(_), None) => Stage::Reading,
+            (State::Parse(_), Some(_)) => Stage::Parsing,
+            (State::Trees { .. }, _) => Stage::Trees,
+            (State::Skew { .. }, _) => Stage::Skew,
+            (State::Analyse { .. }, _) => Stage::Analysing,
+            (State::Summarise { .. }, _) => Stage::Summarising,
+            (State::Done, _) => Stage::Done,
+        }
+    }
+
     /// The stage it is in and how far along, with the progress bar's label.
     pub fn progress(&self) -> Progress {
         let name = &self.name;
@@ -215,32 +228,32 @@ impl<'a> Pipeline<'a> {
             0 | 1 => String::new(),
             n => format!(" trace {} of {n}", (next + 1).min(n)),
         };
-        let (stage, done, total, label) = match &self.state {
+        let (done, total, label) = match &self.state {
             State::Parse(parser) => match &self.input {
-                None => (Stage::Reading, 0, 0, format!("Reading {name}… {} read", plural(parser.spans(), "span", "spans"))),
+                None => (0, 0, format!("Reading {name}… {} read", plural(parser.spans(), "span", "spans"))),
                 Some(input) => {
                     let read = plural(parser.spans(), "span", "spans");
                     let label = format!("Parsing {name} ({})… {read}", bytes(input.len() as u64));
-                    (Stage::Parsing, (parser.progress() * 1000.0) as u64, 1000, label)
+                    ((parser.progress() * 1000.0) as u64, 1000, label)
                 }
             },
             State::Trees { set, next } => {
                 let label = format!("Building span trees of {name}{} ({spans})…", of(*next, set));
-                (Stage::Trees, *next as u64, set.traces.len() as u64, label)
+                (*next as u64, set.traces.len() as u64, label)
             }
             State::Skew { set, next } => {
-                let doing = if self.skew_adjusted { "Adjusting clock skew of" } else { "Removing clock-skew adjustment from" };
-                (Stage::Skew, *next as u64, set.traces.len() as u64, format!("{doing} {name}{} ({spans})…", of(*next, set)))
+                let doing = skew_doing(self.skew_adjusted);
+                (*next as u64, set.traces.len() as u64, format!("{doing} {name}{} ({spans})…", of(*next, set)))
             }
             State::Analyse { set, analyses, .. } => {
                 let done: usize = set.traces[..analyses.len().min(set.traces.len())].iter().map(|t| t.spans.len()).sum();
                 let label = format!("Analyzing {name}{} ({spans})…", of(analyses.len(), set));
-                (Stage::Analysing, done as u64, set.traces.iter().map(|t| t.spans.len() as u64).sum(), label)
+                (done as u64, set.traces.iter().map(|t| t.spans.len() as u64).sum(), label)
             }
-            State::Summarise { .. } => (Stage::Summarising, 0, 0, format!("Summarizing {name} ({spans})…")),
-            State::Done => (Stage::Done, 1, 1, format!("Loaded {name}")),
+            State::Summarise { .. } => (0, 0, format!("Summarizing {name} ({spans})…")),
+            State::Done => (1, 1, format!("Loaded {name}")),
         };
-        Progress { stage, done, total, label }
+        Progress { stage: self.stage(), done, total, label }
     }
 
     /// Runs the parse and the span trees only (what `lib::load` gives).
@@ -260,6 +273,15 @@ impl<'a> Pipeline<'a> {
                 return Ok(file);
             }
         }
+    }
+}
+
+/// What the clock-skew stage does, for labels: "Adjusting clock skew of" or "Removing clock-skew adjustment from".
+pub fn skew_doing(skew_adjusted: bool) -> &'static str {
+    if skew_adjusted {
+        "Adjusting clock skew of"
+    } else {
+        "Removing clock-skew adjustment from"
     }
 }
 

@@ -110,7 +110,7 @@ pub async fn load_one(state: AppState, input: Input, asked_by_parent: bool) -> R
 /// The clock-skew toggle: `file` analysed again with adjustment on or off, with progress and Cancel like a
 /// load, then put in its place. Returns whether it was (not when cancelled).
 pub async fn reanalyse(state: AppState, file: Rc<LoadedFile>, skew_adjusted: bool) -> bool {
-    let doing = if skew_adjusted { "Adjusting clock skew of" } else { "Removing clock-skew adjustment from" };
+    let doing = crate::pipeline::skew_doing(skew_adjusted);
     let (ticket, cancel) = state.begin(format!("{doing} {}…", file.name()));
     let step = |label: String, done: u64, total: u64| state.progress(ticket, label, done, total);
     // Let the progress bar show before the copy of the traces.
@@ -139,7 +139,7 @@ async fn run(
     step: &impl Fn(String, u64, u64),
 ) -> Option<Result<LoadedFile, LoadError>> {
     let mut pause = Yielder::new(50.0);
-    let mut stage = pipeline.progress().stage;
+    let mut stage = pipeline.stage();
     loop {
         match pipeline.step(PARSE_SLICE_BYTES) {
             Ok(None) => {}
@@ -149,17 +149,19 @@ async fn run(
             }
             Err(err) => return Some(Err(err)),
         }
-        let progress = pipeline.progress();
-        if progress.stage != stage {
+        // Checked after every step; the label is built only when the bar is about to move.
+        let now = pipeline.stage();
+        if now != stage {
             match stage {
                 Stage::Parsing => mark("spanlens:parsed"),
                 Stage::Trees => mark("spanlens:trees"),
                 Stage::Analysing => mark("spanlens:analyzed"),
                 _ => {}
             }
-            stage = progress.stage;
+            stage = now;
         }
         if pause.due() {
+            let progress = pipeline.progress();
             step(progress.label, progress.done, progress.total);
             pause.maybe_yield().await;
             if cancel.load(Ordering::Relaxed) {
