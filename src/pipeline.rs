@@ -93,8 +93,8 @@ impl<'a> Pipeline<'a> {
     /// A load of an input that is all here (gzip is unpacked first).
     pub fn of_bytes(name: &str, bytes: Cow<'a, [u8]>) -> Result<Pipeline<'a>, LoadError> {
         let plain = match bytes {
-            Cow::Borrowed(b) => gunzip_if_needed(b).map_err(|e| whole_file_error(name, e))?,
-            Cow::Owned(b) => match gunzip_if_needed(&b).map_err(|e| whole_file_error(name, e))? {
+            Cow::Borrowed(b) => gunzip_if_needed(b).map_err(|e| LoadError::whole_file(name, e))?,
+            Cow::Owned(b) => match gunzip_if_needed(&b).map_err(|e| LoadError::whole_file(name, e))? {
                 Cow::Owned(plain) => Cow::Owned(plain),
                 Cow::Borrowed(_) => Cow::Owned(b),
             },
@@ -293,10 +293,6 @@ pub fn load_analyzed(name: &str, bytes: &[u8]) -> Result<LoadedFile, LoadError> 
 /// The same file with clock-skew adjustment on or off, every trace analysed again.
 pub fn with_skew_adjustment(file: &LoadedFile, on: bool) -> LoadedFile {
     Pipeline::reanalyse(file, on).run().expect("re-analysing a loaded file cannot fail")
-}
-
-fn whole_file_error(name: &str, message: String) -> LoadError {
-    LoadError { file: name.to_string(), line: 1, column: 1, path: String::new(), message }
 }
 
 fn next_id() -> u32 {

@@ -14,27 +14,14 @@ use std::fmt;
 /// save JSON that way) is decoded first.
 pub fn parse(name: &str, bytes: &[u8]) -> Result<TraceSet, LoadError> {
     if let Some(little_endian) = utf16(bytes) {
-        let text = decode_utf16(bytes, little_endian).map_err(|message| LoadError {
-            file: name.to_string(),
-            line: 1,
-            column: 1,
-            path: String::new(),
-            message,
-        })?;
+        let text = decode_utf16(bytes, little_endian).map_err(|message| LoadError::whole_file(name, message))?;
         let mut set = parse(name, text.as_bytes())?;
         set.source.bytes = bytes.len() as u64;
         return Ok(set);
     }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let error_at = |line: usize, column: usize, message: String| LoadError {
-        file: name.to_string(),
-        line,
-        column,
-        path: String::new(),
-        message,
-    };
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(error_at(1, 1, "the file is empty".into()));
+        return Err(LoadError::whole_file(name, "the file is empty".into()));
     }
     let mut builder = Builder::new(name, bytes.len() as u64);
     if console::looks_like_console(body) {
@@ -43,7 +30,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<TraceSet, LoadError> {
             let span = span.map_err(|e| {
                 let message = readable(&e.to_string());
                 let message = message.rfind(" at line ").map_or(message.clone(), |cut| message[..cut].to_string());
-                error_at(e.line().max(1), e.column().max(1), format!("not a console-exporter span: {message}"))
+                LoadError::at(name, e.line().max(1), e.column().max(1), format!("not a console-exporter span: {message}"))
             })?;
             console::add(&mut builder, span);
         }
@@ -81,7 +68,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<TraceSet, LoadError> {
     } else {
         parse_value(body, &mut builder).map_err(|e| describe(name, body, e))?;
     }
-    builder.finish().map_err(|message| error_at(1, 1, message))
+    builder.finish().map_err(|message| LoadError::whole_file(name, message))
 }
 
 /// Whether the input is UTF-16, and little-endian: by its byte-order mark, or by the NUL byte of each ASCII

@@ -13,6 +13,18 @@ pub struct LoadError {
     pub message: String,
 }
 
+impl LoadError {
+    /// An error at a position, with no field path.
+    pub fn at(file: &str, line: usize, column: usize, message: String) -> LoadError {
+        LoadError { file: file.to_string(), line, column, path: String::new(), message }
+    }
+
+    /// An error about the input as a whole (reported at its start).
+    pub fn whole_file(file: &str, message: String) -> LoadError {
+        LoadError::at(file, 1, 1, message)
+    }
+}
+
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)?;

@@ -495,13 +495,7 @@ impl IncrementalParse {
             None => {
                 self.builder.deferred = false;
                 self.builder.set.source.bytes = input.len() as u64;
-                self.builder.finish().map_err(|message| LoadError {
-                    file: self.name.clone(),
-                    line: 1,
-                    column: 1,
-                    path: String::new(),
-                    message,
-                })
+                self.builder.finish().map_err(|message| LoadError::whole_file(&self.name, message))
             }
         }
     }
