@@ -194,7 +194,7 @@ impl<'a> Pipeline<'a> {
             State::Summarise { set, mut analyses } => {
                 split::add_findings(&set, &mut analyses);
                 let summary = summarize_analyzed(&set, &analyses);
-                return Ok(Some(LoadedFile { id: next_id(), set, analyses, summary, skew_adjusted: self.skew_adjusted }));
+                return Ok(Some(LoadedFile { id: unique_id(), set, analyses, summary, skew_adjusted: self.skew_adjusted }));
             }
             State::Done => State::Done,
         };
@@ -295,7 +295,8 @@ pub fn with_skew_adjustment(file: &LoadedFile, on: bool) -> LoadedFile {
     Pipeline::reanalyse(file, on).run().expect("re-analysing a loaded file cannot fail")
 }
 
-fn next_id() -> u32 {
+/// A number not handed out before in this program's life (loaded files' ids, the browser's load tickets).
+pub fn unique_id() -> u32 {
     static NEXT: AtomicU32 = AtomicU32::new(1);
     NEXT.fetch_add(1, Ordering::Relaxed)
 }

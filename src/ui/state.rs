@@ -6,7 +6,6 @@ pub use crate::pipeline::LoadedFile;
 use crate::model::SpanIx;
 use crate::view::find_span;
 use leptos::prelude::*;
-use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -188,7 +187,7 @@ impl AppState {
 
     /// Shows a progress entry until `finish` is called with the returned ticket.
     pub fn begin(&self, label: String) -> (u32, Arc<AtomicBool>) {
-        let ticket = next_id();
+        let ticket = crate::pipeline::unique_id();
         let cancel = Arc::new(AtomicBool::new(false));
         self.pending.update(|p| {
             p.push(Pending { ticket, label, done: 0, total: 0, cancel: cancel.clone() })
@@ -208,13 +207,4 @@ impl AppState {
     pub fn finish(&self, ticket: u32) {
         self.pending.update(|p| p.retain(|e| e.ticket != ticket));
     }
-}
-
-fn next_id() -> u32 {
-    thread_local!(static NEXT: Cell<u32> = const { Cell::new(1) });
-    NEXT.with(|n| {
-        let id = n.get();
-        n.set(id.wrapping_add(1));
-        id
-    })
 }
