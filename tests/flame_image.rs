@@ -8,13 +8,11 @@ use spanlens::analysis::search;
 use spanlens::view::colour::{colours, Colouring};
 use spanlens::view::draw::{DrawList, Scene};
 use spanlens::view::interaction::{self, Session};
-use spanlens::view::raster::{Palette, Raster};
+use spanlens::view::raster::{Raster, LIGHT};
 use spanlens::view::viewport::{Viewport, ROW_HEIGHT};
 use spanlens::view::{FlameModel, Matches};
 use std::path::{Path, PathBuf};
 
-/// The light theme's colours (as `ui::flame::paint::LIGHT`).
-const LIGHT: Palette = Palette { bg: 0xffffff, grid: 0xebecee, critical: 0x1c2230 };
 
 struct Shot {
     name: &'static str,

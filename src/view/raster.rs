@@ -21,6 +21,11 @@ pub struct Palette {
     pub critical: Rgb,
 }
 
+/// The light and dark themes' row colours (the same values as style/main.css; the grid is its colour over
+/// the background).
+pub const LIGHT: Palette = Palette { bg: 0xffffff, grid: 0xebecee, critical: 0x1c2230 };
+pub const DARK: Palette = Palette { bg: 0x1c2027, grid: 0x2d3139, critical: 0xf3f4f6 };
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Raster {
     /// Size in device pixels.

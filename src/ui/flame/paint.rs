@@ -7,7 +7,7 @@ use crate::view::axis;
 use crate::view::colour::{is_light, Rgb, ERROR_RGB};
 use crate::view::draw::DrawList;
 use crate::view::label;
-use crate::view::raster::{Palette, Raster};
+use crate::view::raster::{self, Palette, Raster};
 use crate::view::viewport::{Viewport, AXIS_HEIGHT, ROW_HEIGHT};
 use rustc_hash::FxHashMap;
 use wasm_bindgen::JsCast;
@@ -20,10 +20,9 @@ const WIDTH_CACHE_LIMIT: usize = 50_000;
 /// Canvas colours for the light and dark themes (the same values as style/main.css).
 pub struct Theme {
     pub bg: &'static str,
-    /// The same colours as 0xRRGGBB for the pixel buffer (the grid is its colour over the background).
-    pub bg_rgb: Rgb,
-    pub grid_rgb: Rgb,
-    pub critical_rgb: Rgb,
+    /// The rows' colours as 0xRRGGBB, for the pixel buffer (shared with the native golden-image test).
+    pub rows: Palette,
+    /// The overview strip's colours as 0xRRGGBB.
     pub axis_rgb: Rgb,
     pub muted_rgb: Rgb,
     pub axis_bg: &'static str,
@@ -35,9 +34,7 @@ pub struct Theme {
 
 const LIGHT: Theme = Theme {
     bg: "#ffffff",
-    bg_rgb: 0xffffff,
-    grid_rgb: 0xebecee,
-    critical_rgb: 0x1c2230,
+    rows: raster::LIGHT,
     axis_rgb: 0xeef0f4,
     muted_rgb: 0x5d6675,
     axis_bg: "#eef0f4",
@@ -48,9 +45,7 @@ const LIGHT: Theme = Theme {
 };
 const DARK: Theme = Theme {
     bg: "#1c2027",
-    bg_rgb: 0x1c2027,
-    grid_rgb: 0x2d3139,
-    critical_rgb: 0xf3f4f6,
+    rows: raster::DARK,
     axis_rgb: 0x252a33,
     muted_rgb: 0x9aa3b2,
     axis_bg: "#252a33",
@@ -145,9 +140,8 @@ impl Painter {
         let Frame { set, trace, vp, list, theme } = *frame;
         let dpr = self.dpr;
         let (w, h) = (self.canvas.width() as usize, self.canvas.height() as usize);
-        let palette = Palette { bg: theme.bg_rgb, grid: theme.grid_rgb, critical: theme.critical_rgb };
         let raster = &mut self.raster;
-        raster.flame_rows(vp, list, &palette, dpr, w, h);
+        raster.flame_rows(vp, list, &theme.rows, dpr, w, h);
         // Rows only: the axis band is drawn over the top afterwards.
         let top = ((AXIS_HEIGHT * dpr) as usize).min(h.saturating_sub(1));
         put(&self.ctx, &raster.bytes()[top * w * 4..], w, h - top, top);
@@ -236,7 +230,7 @@ impl Painter {
     /// The profile is filled into the pixel buffer once per size and theme; each frame only puts it back.
     pub fn minimap(&mut self, counts: &[u32], errors: &[bool], vp: &Viewport, theme: &Theme, height: f64) {
         let (w, h) = (self.canvas.width() as usize, self.canvas.height() as usize);
-        let key = (w, h, theme.bg_rgb, counts.len());
+        let key = (w, h, theme.rows.bg, counts.len());
         if self.minimap_key != Some(key) {
             self.minimap_key = Some(key);
             let raster = &mut self.raster;
