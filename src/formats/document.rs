@@ -28,8 +28,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<TraceSet, LoadError> {
         // One JSON object per span, one after another.
         for span in serde_json::Deserializer::from_slice(body).into_iter::<console::ConsoleSpan>() {
             let span = span.map_err(|e| {
-                let message = readable(&e.to_string());
-                let message = message.rfind(" at line ").map_or(message.clone(), |cut| message[..cut].to_string());
+                let message = readable(without_position(&e.to_string()));
                 LoadError::at(name, e.line().max(1), e.column().max(1), format!("not a console-exporter span: {message}"))
             })?;
             console::add(&mut builder, span);
@@ -114,6 +113,11 @@ fn parse_value(bytes: &[u8], builder: &mut Builder) -> Result<(), serde_json::Er
     de.end()
 }
 
+/// A serde_json error's text without its " at line L column C" (the position is kept apart).
+fn without_position(text: &str) -> &str {
+    text.rfind(" at line ").map_or(text, |cut| &text[..cut])
+}
+
 /// Turns a parse error into a `LoadError`; parses once more with path tracking (only on failure, as it is slower).
 fn describe(file: &str, bytes: &[u8], error: serde_json::Error) -> LoadError {
     let mut scratch = Builder::new(file, 0);
@@ -124,10 +128,7 @@ fn describe(file: &str, bytes: &[u8], error: serde_json::Error) -> LoadError {
         Ok(()) => String::new(),
     };
     let text = error.to_string();
-    let detail = match text.rfind(" at line ") {
-        Some(cut) => &text[..cut],
-        None => &text,
-    };
+    let detail = without_position(&text);
     let message = match error.classify() {
         serde_json::error::Category::Syntax => format!("not valid JSON: {detail}"),
         serde_json::error::Category::Eof => format!("the JSON ends too early (is the file cut short?): {detail}"),
