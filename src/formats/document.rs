@@ -4,7 +4,7 @@
 use super::builder::Builder;
 use super::error::{readable, LoadError};
 use super::json::{Int, Scalar, Text};
-use super::{console, jaeger, otlp, zipkin};
+use super::{console, jaeger, lenient, otlp, zipkin};
 use crate::model::{Format, TraceSet};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -24,15 +24,21 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<TraceSet, LoadError> {
         return Err(LoadError::whole_file(name, "the file is empty".into()));
     }
     let mut builder = Builder::new(name, bytes.len() as u64);
+    let mut rejected: Vec<LoadError> = Vec::new();
     if console::looks_like_console(body) {
-        // One JSON object per span, one after another.
-        for span in serde_json::Deserializer::from_slice(body).into_iter::<console::ConsoleSpan>() {
-            let span = span.map_err(|e| {
-                let message = readable(without_position(&e.to_string()));
-                LoadError::at(name, e.line().max(1), e.column().max(1), format!("not a console-exporter span: {message}"))
-            })?;
-            console::add(&mut builder, span);
-        }
+        // One JSON object per span; a span object that does not read is rejected alone.
+        let (read, bad) = lenient::within(|| -> Result<(), serde_json::Error> {
+            for (index, raw) in serde_json::Deserializer::from_slice(body).into_iter::<&serde_json::value::RawValue>().enumerate() {
+                let span = lenient::element::<_, serde_json::Error>(raw?, std::marker::PhantomData::<console::ConsoleSpan>, "", index)?;
+                span.into_iter().for_each(|span| console::add(&mut builder, span));
+            }
+            Ok(())
+        });
+        read.map_err(|e| {
+            let message = readable(without_position(&e.to_string()));
+            LoadError::at(name, e.line().max(1), e.column().max(1), format!("not console-exporter output: {message}"))
+        })?;
+        rejected = rejected_errors(name, body, bad);
     } else if looks_like_jsonl(body) {
         builder.format = Some(Format::OtlpJsonl);
         // A line that does not read is skipped and reported, and the others load: the collector's file
@@ -41,32 +47,33 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<TraceSet, LoadError> {
         let mut read_any = false;
         for (index, line) in body.split(|&b| b == b'\n').enumerate() {
             if !line.iter().all(u8::is_ascii_whitespace) {
-                match parse_value(line, &mut builder) {
-                    Ok(()) => read_any = true,
-                    Err(e) => {
-                        let mut err = describe(name, line, e);
-                        err.line += index; // each line is parsed alone: make the position file-relative
-                        skipped.push(err);
+                // Each line is parsed alone: positions are made file-relative.
+                let file_relative = |mut err: LoadError| {
+                    err.line += index;
+                    err
+                };
+                match read(name, line, &mut builder, false) {
+                    Ok(bad) => {
+                        read_any = true;
+                        rejected.extend(bad.into_iter().map(file_relative));
                     }
+                    Err(err) => skipped.push(file_relative(err)),
                 }
             }
         }
         if !read_any && !skipped.is_empty() {
             return Err(skipped.swap_remove(0));
         }
-        for (i, err) in skipped.iter().enumerate() {
-            builder.set.reject(SKIPPED_LINE);
-            if i < MAX_SKIPPED_LINE_WARNINGS {
-                builder.set.warnings.push(format!("{err}: the line was skipped"));
-            }
-        }
-        if skipped.len() > MAX_SKIPPED_LINE_WARNINGS {
-            let more = skipped.len() - MAX_SKIPPED_LINE_WARNINGS;
-            builder.set.warnings.push(format!("{more} more JSONL lines were skipped"));
-        }
+        report(&mut builder, skipped, SKIPPED_LINE, "the line was skipped", "JSONL lines were skipped");
     } else {
-        parse_value(body, &mut builder).map_err(|e| describe(name, body, e))?;
+        rejected = read(name, body, &mut builder, true)?;
     }
+    if builder.set.traces.is_empty() && !rejected.is_empty() {
+        // Nothing loaded: the first span's error is the file's.
+        return Err(rejected.swap_remove(0));
+    }
+    builder.set.span_objects += rejected.len() as u64;
+    report(&mut builder, rejected, REJECTED_SPAN, "the span was rejected", "spans were rejected");
     builder.finish().map_err(|message| LoadError::whole_file(name, message))
 }
 
@@ -97,8 +104,57 @@ fn decode_utf16(bytes: &[u8], little_endian: bool) -> Result<String, String> {
 
 /// The rejection reason of a JSONL line that does not read (its position and error are in the warnings).
 pub const SKIPPED_LINE: &str = "a JSONL line that is not valid trace JSON was skipped";
-/// Skipped JSONL lines whose errors are listed one by one; the rest are counted.
-const MAX_SKIPPED_LINE_WARNINGS: usize = 100;
+/// The rejection reason of a span with a wrong-typed field or an out-of-range value (its position, field and
+/// error are in the warnings).
+pub const REJECTED_SPAN: &str = "a span with a wrong-typed field or an out-of-range value";
+/// Errors of one kind listed one by one in the warnings; the rest are counted.
+const MAX_LISTED_ERRORS: usize = 100;
+
+/// Rejects what each error stands for (a line or a span) with `reason`, and lists the errors in the
+/// warnings, each followed by `outcome`; past `MAX_LISTED_ERRORS`, the rest are counted as "N more {more}".
+fn report(b: &mut Builder, errors: Vec<LoadError>, reason: &str, outcome: &str, more: &str) {
+    for (i, err) in errors.iter().enumerate() {
+        b.set.reject(reason);
+        if i < MAX_LISTED_ERRORS {
+            b.set.warnings.push(format!("{err}: {outcome}"));
+        }
+    }
+    if errors.len() > MAX_LISTED_ERRORS {
+        b.set.warnings.push(format!("{} more {more}", errors.len() - MAX_LISTED_ERRORS));
+    }
+}
+
+/// Reads `bytes` (the whole input, or one JSONL line) into the builder, and gives the spans it rejected.
+/// The read is strict (and fast) first; if it fails on a value rather than on JSON syntax, the input is read
+/// again leniently (see `lenient`): the spans holding such a value are rejected and the rest loads.
+fn read(name: &str, bytes: &[u8], builder: &mut Builder, whole_input: bool) -> Result<Vec<LoadError>, LoadError> {
+    // A top-level array adds its elements as they are read, so a failed strict read may have added some: the
+    // whole input then starts again on a new builder, and a JSONL line that is an array is read leniently at
+    // once.
+    let array = bytes.trim_ascii_start().starts_with(b"[");
+    if whole_input || !array {
+        match parse_value(bytes, builder) {
+            Ok(()) => return Ok(Vec::new()),
+            Err(e) if e.classify() != serde_json::error::Category::Data => return Err(describe(name, bytes, e)),
+            Err(_) if whole_input => *builder = Builder::new(name, builder.set.source.bytes),
+            Err(_) => {}
+        }
+    }
+    let (read, bad) = lenient::within(|| parse_value(bytes, builder));
+    if let Err(e) = read {
+        return Err(lenient::within(|| describe(name, bytes, e)).0);
+    }
+    Ok(rejected_errors(name, bytes, bad))
+}
+
+/// The elements a lenient read of `bytes` rejected, as errors at their positions in `bytes`.
+fn rejected_errors(name: &str, bytes: &[u8], bad: Vec<lenient::Bad>) -> Vec<LoadError> {
+    let error = |bad: lenient::Bad| {
+        let (line, column) = bad.position(bytes);
+        LoadError { file: name.to_string(), line, column, path: readable(&bad.path), message: readable(&bad.message) }
+    };
+    bad.into_iter().map(error).collect()
+}
 
 /// JSON Lines: the first line is a whole object on its own and more content follows.
 pub(super) fn looks_like_jsonl(body: &[u8]) -> bool {
@@ -171,6 +227,15 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
         if self.depth >= 2 {
             return Err(de::Error::custom("arrays nested three deep: expected traces, or arrays of Zipkin spans"));
         }
+        if lenient::active() {
+            // Each element on its own: a span (or document) that does not read is rejected alone.
+            let mut index = 0;
+            while let Some(raw) = seq.next_element::<&'de serde_json::value::RawValue>()? {
+                lenient::element(raw, TopLevel { builder: &mut *self.builder, depth: self.depth + 1 }, "", index)?;
+                index += 1;
+            }
+            return Ok(());
+        }
         while seq.next_element_seed(TopLevel { builder: &mut *self.builder, depth: self.depth + 1 })?.is_some() {}
         Ok(())
     }
@@ -193,7 +258,7 @@ pub(super) struct Doc<'a> {
     #[serde(rename = "traceID", borrow)]
     jaeger_trace_id: Text<'a>,
     #[serde(borrow)]
-    spans: Option<Vec<jaeger::JaegerSpan<'a>>>,
+    spans: Option<lenient::Spans<jaeger::JaegerSpan<'a>>>,
     #[serde(borrow)]
     /// Sorted by process id: resources get the same indices on every load (a HashMap would not).
     processes: Option<std::collections::BTreeMap<std::borrow::Cow<'a, str>, jaeger::Process<'a>>>,

@@ -78,7 +78,7 @@ struct Log<'a> {
 /// A Jaeger trace object, as the document reader found it.
 pub(super) struct TraceObject<'a> {
     pub(super) jaeger_trace_id: Text<'a>,
-    pub(super) spans: Option<Vec<JaegerSpan<'a>>>,
+    pub(super) spans: Option<super::lenient::Spans<JaegerSpan<'a>>>,
     /// Sorted by process id: resources get the same indices on every load (a HashMap would not).
     pub(super) processes: Option<std::collections::BTreeMap<Cow<'a, str>, Process<'a>>>,
     pub(super) warnings: Option<Vec<Text<'a>>>,
@@ -98,10 +98,10 @@ pub(super) fn add(b: &mut Builder, trace: TraceObject<'_>) {
         // The spans come later: so do the warnings, which go to the trace once its spans made it exist.
         let processes = processes.into_iter().map(|(k, v)| (Cow::Owned(k.into_owned()), v)).collect();
         let context = SpanContext::Jaeger { trace_id, processes, warnings };
-        b.defer(context, trace.spans.as_ref().map_or(0, Vec::len));
+        b.defer(context, trace.spans.as_ref().map_or(0, |s| s.0.len()));
         return;
     }
-    for span in trace.spans.unwrap_or_default() {
+    for span in trace.spans.unwrap_or_default().0 {
         let span_trace = span_trace_id(b, &span, trace_id);
         add_span(b, span, span_trace, Some(&mut processes));
     }

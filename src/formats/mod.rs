@@ -7,12 +7,13 @@ mod document;
 mod error;
 mod incremental;
 mod jaeger;
+mod lenient;
 mod json;
 mod otlp;
 pub mod reader;
 mod zipkin;
 
-pub use document::{parse, SKIPPED_LINE};
+pub use document::{parse, REJECTED_SPAN, SKIPPED_LINE};
 pub use console::iso8601_ns;
 pub use error::LoadError;
 pub use incremental::IncrementalParse;

@@ -30,7 +30,7 @@ struct ScopeSpans<'a> {
     #[serde(alias = "instrumentationLibrary", borrow)]
     scope: Option<OtlpScope<'a>>,
     #[serde(borrow)]
-    spans: Option<Vec<OtlpSpan<'a>>>,
+    spans: Option<super::lenient::Spans<OtlpSpan<'a>>>,
 }
 
 #[derive(Deserialize)]
@@ -144,9 +144,9 @@ pub(super) fn add(b: &mut Builder, resource_spans: Vec<ResourceSpans<'_>>) {
                 None => 0,
             };
             if b.deferred && ss.spans.is_some() {
-                b.defer(SpanContext::Otlp { resource, scope, service }, ss.spans.as_ref().map_or(0, Vec::len));
+                b.defer(SpanContext::Otlp { resource, scope, service }, ss.spans.as_ref().map_or(0, |s| s.0.len()));
             }
-            for span in ss.spans.unwrap_or_default() {
+            for span in ss.spans.unwrap_or_default().0 {
                 add_span(b, span, resource, scope, service);
             }
         }
