@@ -4,4 +4,4 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/.ci/setup.sh"
 cd "$ROOT"
-exec trunk serve --release --address 127.0.0.1 --port "${PORT:-8080}"
+exec trunk serve --release --no-autoreload --address 127.0.0.1 --port "${PORT:-8080}"

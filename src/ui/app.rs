@@ -182,7 +182,7 @@ fn Progress(state: AppState) -> impl IntoView {
                                 <div class="entry">
                                     <span>{p.label.clone()}</span>
                                     <button class="small" data-testid="cancel-load" on:click=move |_| cancel.store(true, Ordering::Relaxed)>"Cancel"</button>
-                                    <div class="bar" class:known=known><div style=known.then(|| format!("width:{share:.1}%"))></div></div>
+                                    <div class="bar" class:known=known><div style:width=known.then(|| format!("{share:.1}%"))></div></div>
                                 </div>
                             }
                         }).collect_view()}

@@ -191,7 +191,7 @@ fn events(set: &TraceSet, start: i64, end: i64, events: &[crate::model::Event]) 
             <div class="event-axis" aria-hidden="true">
                 {shown.iter().map(|e| {
                     let error = set.str(e.name) == "exception";
-                    view! { <i class:bad=error style=format!("left:{:.2}%", pct(e.time_ns)) title=set.str(e.name).to_string()></i> }
+                    view! { <i class:bad=error style:left=format!("{:.2}%", pct(e.time_ns)) title=set.str(e.name).to_string()></i> }
                 }).collect_view()}
             </div>
             <ol class="events" data-testid="events">

@@ -394,7 +394,7 @@ fn Tooltip(ui: Ui) -> impl IntoView {
         // Keep the tooltip inside the canvas: flip it left of the pointer near the right edge.
         let left = if tip.x > width - 280.0 { (tip.x - 290.0).max(0.0) } else { tip.x + 14.0 };
         Some(view! {
-            <div class="flame-tooltip" data-testid="tooltip" style=format!("left:{left:.0}px;top:{:.0}px", tip.y + 14.0)>
+            <div class="flame-tooltip" data-testid="tooltip" style:left=format!("{left:.0}px") style:top=format!("{:.0}px", tip.y + 14.0)>
                 <div class="name">{name}</div>
                 <div class="muted">{service}</div>
                 <div>{format!("duration {} · self {}", duration(dur), duration(self_ns))}</div>

@@ -3,7 +3,7 @@
 
 use super::{schedule, SearchStatus, Ui};
 use crate::analysis::search;
-use crate::format::count;
+use crate::format::{count, plural};
 use crate::view::colour::{colours, css, Colouring, Legend};
 use crate::view::interaction::{command_for, key_help, Command};
 use leptos::prelude::*;
@@ -104,7 +104,7 @@ fn SearchStatusView(status: RwSignal<SearchStatus>) -> impl IntoView {
                 (None, false) => String::new(),
                 (None, true) => match s.at {
                     Some(at) => format!("{at} / {}", count(s.count as u64)),
-                    None => format!("{} matches", count(s.count as u64)),
+                    None => plural(s.count as u64, "match", "matches"),
                 },
             })}
         </span>
@@ -119,7 +119,7 @@ pub fn LegendView(legend: RwSignal<Legend>) -> impl IntoView {
                 let more = (c.more > 0).then(|| view! { <span class="muted">{format!("+{} more", c.more)}</span> });
                 view! {
                     {c.entries.iter().map(|e| view! {
-                        <span class="entry"><i style=format!("background:{}", css(e.rgb))></i>{e.label.clone()}</span>
+                        <span class="entry"><i style:background=css(e.rgb)></i>{e.label.clone()}</span>
                     }).collect_view()}
                     {more}
                 }
