@@ -6,50 +6,7 @@ use common::*;
 use spanlens::formats::{parse, IncrementalParse};
 use spanlens::generate::{generate, GenConfig, GenFormat};
 use spanlens::model::TraceSet;
-
-/// Everything a reader decides, with strings and resources spelled out (a reader that reads the spans before
-/// their trace's processes interns strings and numbers resources in another order).
-fn render(set: &TraceSet) -> String {
-    let s = |sym| set.str(sym).to_string();
-    let mut out = format!(
-        "{} {} {} objects={} warnings={:?} rejected={:?}\n",
-        set.source.name,
-        set.source.format.as_str(),
-        set.source.bytes,
-        set.span_objects,
-        set.warnings,
-        set.rejected
-    );
-    for t in &set.traces {
-        out += &format!("trace {} warnings={:?}\n", t.trace_id.display(&set.strings), t.warnings);
-        for span in &t.spans {
-            let attrs: Vec<String> = set.attributes(span).map(|a| format!("{}={}", s(a.key), a.value.display(&set.strings))).collect();
-            let events: Vec<String> = span.events().iter().map(|e| format!("{}@{}", s(e.name), e.time_ns)).collect();
-            let links: Vec<String> = span.links().iter().map(|l| format!("{:?}:{:?}", l.kind, l.span_id.map(|i| i.display(&set.strings)))).collect();
-            let resource = &set.resources[span.resource as usize];
-            let rattrs: Vec<String> = resource.attributes.iter().map(|a| format!("{}={}", s(a.key), a.value.display(&set.strings))).collect();
-            let scope = &set.scopes[span.scope as usize];
-            out += &format!(
-                "  {:?} {:?} {} {} {}..{} {:?} {:?} {} notes={} attrs={attrs:?} events={events:?} links={links:?} resource={}:{rattrs:?} scope={}@{} warnings={:?}\n",
-                span.span_id.map(|i| i.display(&set.strings)),
-                span.parent_id.map(|i| i.display(&set.strings)),
-                s(span.name),
-                s(span.service),
-                span.start_ns,
-                span.end_ns,
-                span.kind,
-                span.status,
-                s(span.status_message),
-                span.notes,
-                s(resource.service),
-                s(scope.name),
-                s(scope.version),
-                span.warnings().iter().map(|&w| s(w)).collect::<Vec<_>>(),
-            );
-        }
-    }
-    out
-}
+use spanlens::testing::render;
 
 fn incremental(name: &str, bytes: &[u8], budget: usize) -> Result<TraceSet, spanlens::LoadError> {
     let mut p = IncrementalParse::new(name);

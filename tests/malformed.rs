@@ -173,8 +173,8 @@ fn error_messages_stay_readable_with_huge_values() {
     let err = spanlens::load("huge.json", text.as_bytes()).err().expect("fails");
     let shown = err.to_string();
     assert!(shown.len() < 600, "{} characters", shown.len());
-    assert!(shown.starts_with("huge.json:1:1000139: expected an integer, found \"1111"), "{shown}");
-    assert!(shown.contains("… (1000029 characters in all)"), "{shown}");
+    assert!(shown.starts_with("huge.json:1:1000139: integer \"1111"), "{shown}");
+    assert!(shown.contains("… (1000026 characters in all)"), "{shown}");
     assert!(shown.ends_with("(field spans[0].startTimeUnixNano)"), "{shown}");
 }
 

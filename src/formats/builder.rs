@@ -134,6 +134,15 @@ impl Builder {
             };
             return Err(format!("the file holds no spans ({shape} with no span in it)"));
         }
+        if self.set.traces.is_empty() {
+            let reasons: Vec<String> = self
+                .set
+                .rejected
+                .iter()
+                .map(|r| format!("{} rejected: {}", crate::format::plural(r.count, "span", "spans"), r.reason))
+                .collect();
+            return Err(format!("no span could be read ({})", reasons.join("; ")));
+        }
         self.set.source.format = self.format.unwrap_or(Format::ZipkinV2);
         let precision = crate::model::start_precision(&self.set.traces);
         self.set.traces.iter_mut().for_each(|t| t.start_precision_ns = precision);
@@ -168,6 +177,9 @@ pub(crate) fn times(start: Option<i64>, end: Option<i64>, notes: &mut u16) -> (i
     };
     (start_ns, end_ns)
 }
+
+/// Why a span whose start cannot be held in nanoseconds since 1970 (past the year 2262) is rejected.
+pub(crate) const START_OUT_OF_RANGE: &str = "its start time is out of range (past the year 2262)";
 
 /// Microseconds (Jaeger, Zipkin) to nanoseconds; `None` if it would overflow.
 pub(crate) fn micros_to_nanos(us: i64) -> Option<i64> {

@@ -23,6 +23,9 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<TraceSet, LoadError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(LoadError::whole_file(name, "the file is empty".into()));
     }
+    if let Some(message) = markup_page(body) {
+        return Err(LoadError::whole_file(name, message));
+    }
     let mut builder = Builder::new(name, bytes.len() as u64);
     let mut rejected: Vec<LoadError> = Vec::new();
     if console::looks_like_console(body) {
@@ -75,6 +78,27 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<TraceSet, LoadError> {
     builder.set.span_objects += rejected.len() as u64;
     report(&mut builder, rejected, REJECTED_SPAN, "the span was rejected", "spans were rejected");
     builder.finish().map_err(|message| LoadError::whole_file(name, message))
+}
+
+/// What to say of an input that is an HTML or XML page rather than JSON: what a proxy, a login page or a
+/// server's error page answers to a trace URL. Its `<title>` says which.
+fn markup_page(body: &[u8]) -> Option<String> {
+    let text = body.trim_ascii_start();
+    if !text.starts_with(b"<") {
+        return None;
+    }
+    let head = String::from_utf8_lossy(&text[..text.len().min(64 * 1024)]);
+    let lower = head.to_ascii_lowercase();
+    let title = lower.find("<title").and_then(|open| {
+        let start = open + lower[open..].find('>')? + 1;
+        let end = start + lower[start..].find("</title")?;
+        Some(head[start..end].split_whitespace().collect::<Vec<_>>().join(" "))
+    });
+    let kind = if lower.contains("<html") || lower.starts_with("<!doctype html") { "an HTML page" } else { "markup (HTML or XML)" };
+    Some(match title.filter(|t| !t.is_empty()) {
+        Some(title) => format!("the file is {kind}, not trace JSON (an error or login page?): \"{}\"", readable(&title)),
+        None => format!("the file is {kind}, not trace JSON (an error or login page?)"),
+    })
 }
 
 /// Whether the input is UTF-16, and little-endian: by its byte-order mark, or by the NUL byte of each ASCII
@@ -186,6 +210,11 @@ fn describe(file: &str, bytes: &[u8], error: serde_json::Error) -> LoadError {
     let text = error.to_string();
     let detail = without_position(&text);
     let message = match error.classify() {
+        serde_json::error::Category::Syntax if std::str::from_utf8(bytes).is_err() => {
+            // serde_json says "invalid unicode code point"; the reason is the file's encoding.
+            let at = std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to());
+            format!("not valid UTF-8 (byte 0x{:02X} at offset {at}): trace JSON is UTF-8; was the file saved in another encoding?", bytes[at])
+        }
         serde_json::error::Category::Syntax => format!("not valid JSON: {detail}"),
         serde_json::error::Category::Eof => format!("the JSON ends too early (is the file cut short?): {detail}"),
         _ => detail.to_string(),

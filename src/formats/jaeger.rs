@@ -2,7 +2,7 @@
 //! jaeger-ui's internal model (`data` as one object, an inline `process` on each span). Times are microseconds.
 
 use super::json::{Int, Scalar, Text};
-use super::builder::{micros_to_nanos, times, Builder, Early, SpanContext};
+use super::builder::{micros_to_nanos, times, Builder, Early, SpanContext, START_OUT_OF_RANGE};
 use crate::model::{
     notes, Attr, AttrValue, Event, Extras, IdEncoding, Link, LinkKind, Resource, Span, SpanId, SpanKind, StatusCode,
     Strings, Sym, TraceId,
@@ -185,7 +185,7 @@ fn add_span(
     let span_id = b.span_id(s.span_id.as_deref(), enc);
     let start = s.start_time.and_then(|t| micros_to_nanos(t.0));
     if s.start_time.is_some() && start.is_none() {
-        b.reject("startTime out of range");
+        b.reject(START_OUT_OF_RANGE);
         return None;
     }
     let trace_id = b.admit(trace_id, span_id)?;

@@ -28,6 +28,8 @@ impl<'de> Deserialize<'de> for Int {
                 // Some producers write integral numbers with a fraction or exponent (1.5e15).
                 if v.fract() == 0.0 && v.abs() < 9.2e18 {
                     Ok(Int(v as i64))
+                } else if v.fract() == 0.0 {
+                    Err(E::custom(format!("integer {v} is out of range")))
                 } else {
                     Err(E::custom(format!("expected an integer, found {v}")))
                 }
@@ -37,9 +39,11 @@ impl<'de> Deserialize<'de> for Int {
                 if let Ok(i) = t.parse::<i64>() {
                     return Ok(Int(i));
                 }
-                match t.parse::<u64>() {
-                    Ok(_) => Err(E::custom(format!("integer \"{v}\" is out of range"))),
-                    Err(_) => Err(E::custom(format!("expected an integer, found \"{v}\""))),
+                let digits = t.strip_prefix('-').unwrap_or(t);
+                if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                    Err(E::custom(format!("integer \"{v}\" is out of range")))
+                } else {
+                    Err(E::custom(format!("expected an integer, found \"{v}\"")))
                 }
             }
         }

@@ -70,7 +70,11 @@ where
         Ok(value) => Ok(Some(value)),
         Err(e) => {
             let inner = track.path().to_string();
-            let path = if inner.is_empty() || inner == "." { format!("{name}[{index}]") } else { format!("{name}[{index}].{inner}") };
+            let path = match inner.as_str() {
+                "" | "." => format!("{name}[{index}]"),
+                _ if inner.starts_with('[') => format!("{name}[{index}]{inner}"),
+                _ => format!("{name}[{index}].{inner}"),
+            };
             let text = e.to_string();
             let message = text.rfind(" at line ").map_or(text.as_str(), |cut| &text[..cut]).to_string();
             let bad = Bad { at: raw.get().as_ptr() as usize, line: e.line().max(1), column: e.column().max(1), path, message };

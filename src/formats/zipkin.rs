@@ -3,7 +3,7 @@
 
 use super::jaeger::scalar_value;
 use super::json::{Int, Scalar, Text};
-use super::builder::{micros_to_nanos, times, Builder};
+use super::builder::{micros_to_nanos, times, Builder, START_OUT_OF_RANGE};
 use crate::model::{notes, Attr, AttrValue, Event, Extras, IdEncoding, Resource, Span, SpanKind, StatusCode, Strings};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -48,6 +48,11 @@ pub(super) fn add(b: &mut Builder, s: SpanObject<'_>) {
     let trace_id = b.trace_id(s.trace_id.as_deref(), enc);
     let span_id = b.span_id(s.id.as_deref(), enc);
     let parent_id = b.span_id(s.parent_id.as_deref(), enc);
+    let timestamp = s.timestamp.map(|t| micros_to_nanos(t.0));
+    if timestamp == Some(None) {
+        b.reject(START_OUT_OF_RANGE);
+        return;
+    }
 
     let events: Box<[Event]> = s
         .annotations
@@ -62,7 +67,7 @@ pub(super) fn add(b: &mut Builder, s: SpanObject<'_>) {
     let last_event = events.iter().map(|e| e.time_ns).max();
 
     // Without a timestamp the annotations still say when the span happened; without a duration, until when.
-    let start = s.timestamp.and_then(|t| micros_to_nanos(t.0)).or(first_event);
+    let start = timestamp.flatten().or(first_event);
     let end = match (start, s.duration) {
         (Some(start), Some(d)) => micros_to_nanos(d.0).map(|d| start.saturating_add(d)),
         _ => None,
