@@ -22,6 +22,23 @@ pub fn duration(ns: i64) -> String {
     format!("{sign}{} {unit}", significant(value, false))
 }
 
+/// Longest name (span, service, event) shown whole, in characters: a name can be a megabyte long, and laying
+/// out or measuring that much text stalls the page.
+pub const NAME_CHARS: usize = 200;
+
+/// `text` cut to `max` characters with "…" when longer.
+pub fn clip(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((cut, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..cut])),
+    }
+}
+
+/// A name as shown: cut to `NAME_CHARS`.
+pub fn name(text: &str) -> String {
+    clip(text, NAME_CHARS).into_owned()
+}
+
 /// `812 B`, `71.6 KB`, `1.2 MB` (decimal units, as file managers show them).
 pub fn bytes(n: u64) -> String {
     match n {

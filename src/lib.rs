@@ -8,6 +8,7 @@ pub mod formats;
 // (the in-browser test build has it for the unit tests that use it).
 #[cfg(any(test, not(target_arch = "wasm32")))]
 pub mod generate;
+pub mod memory;
 pub mod model;
 pub mod pipeline;
 // Test traces drawn as text pictures: for tests and benchmarks, not the web bundle.

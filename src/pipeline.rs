@@ -78,6 +78,11 @@ pub struct Pipeline<'a> {
 }
 
 impl<'a> Pipeline<'a> {
+    /// The input's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// A load whose input will arrive: feed it with `arrived` / `step_arriving`, then give it whole to `input`.
     pub fn new(name: &str) -> Pipeline<'a> {
         Pipeline {

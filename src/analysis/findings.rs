@@ -100,9 +100,10 @@ impl Finder<'_> {
     /// "name (service)" for messages.
     fn label(&self, i: SpanIx) -> String {
         let span = self.span(i);
+        let name = crate::format::name(self.s(span.name));
         match self.s(span.service) {
-            "" => format!("{}", self.s(span.name)),
-            service => format!("{} ({service})", self.s(span.name)),
+            "" => name,
+            service => format!("{name} ({})", crate::format::name(service)),
         }
     }
 

@@ -221,6 +221,12 @@ impl Scanner {
                         self.finish_doc(bytes, i + 1, out);
                     }
                 }
+                // A colon belongs after a key; between array elements (which are read one by one, without
+                // what lies between them) it is an error, which the whole reader reports.
+                b':' if self.stack.last().is_none_or(|f| f.array) => {
+                    self.give_up = true;
+                    break;
+                }
                 b':' => {}
                 _ => self.value_starts(i),
             }

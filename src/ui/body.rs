@@ -88,7 +88,7 @@ fn span_table(set: &TraceSet, trace: &Trace, spans: &[SpanIx], orphans: bool) ->
             view! {
                 <tr>
                     <td><code>{id_text(span.span_id)}</code></td>
-                    <td class="name">{set.str(span.name).to_string()}</td>
+                    <td class="name">{crate::format::name(set.str(span.name))}</td>
                     <td>{set.str(span.service).to_string()}</td>
                     <td class="num">{duration(span.duration_ns())}</td>
                     {parent}

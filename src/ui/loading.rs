@@ -6,6 +6,7 @@
 use super::browser::{js_error_text, mark, next_paint, now, Yielder};
 use super::state::{AppState, Failure, LoadedFile, Outcome};
 use crate::format;
+use crate::memory;
 use crate::formats::reader::ByteReader;
 use crate::formats::LoadError;
 use crate::pipeline::{Pipeline, Stage};
@@ -71,6 +72,7 @@ pub async fn load_one(state: AppState, input: Input, asked_by_parent: bool) -> R
         _ => format!("Opening {name}…"),
     });
     let step = |label: String, done: u64, total: u64| state.progress(ticket, label, done, total);
+    let limit = state.config.with_value(|c| c.memory_limit());
     let result: Result<Rc<LoadedFile>, Failure> = async {
         let fail = |text: String| Failure { file: name.clone(), text };
         let stop = || fail(format!("Loading {name} was cancelled."));
@@ -79,20 +81,20 @@ pub async fn load_one(state: AppState, input: Input, asked_by_parent: bool) -> R
         let pipeline = match input {
             Input::Bytes { bytes, .. } => Pipeline::of_bytes(&name, Cow::Owned(bytes)).map_err(failure_of)?,
             Input::Url(url) => match fetch(&url).await.map_err(|e| fail(format!("{url}: {e}")))? {
-                Some((chunks, size)) => read_chunks(chunks, size, &name, &format!("Downloading {url}"), &cancel, &step)
+                Some((chunks, size)) => read_chunks(chunks, size, &name, &format!("Downloading {url}"), limit, &cancel, &step)
                     .await
                     .map_err(|e| unread(&url, e))?,
                 None => Pipeline::of_bytes(&name, Cow::Owned(Vec::new())).map_err(failure_of)?,
             },
             Input::File(file) => {
                 let (chunks, size) = (Chunks::of_file(&file), Some(file.size() as u64));
-                read_chunks(chunks, size, &name, &format!("Reading {name}"), &cancel, &step)
+                read_chunks(chunks, size, &name, &format!("Reading {name}"), limit, &cancel, &step)
                     .await
                     .map_err(|e| unread(&name, e))?
             }
         };
         mark("spanlens:read");
-        match run(pipeline, &cancel, &step).await {
+        match run(pipeline, limit, &cancel, &step).await {
             Some(result) => result.map(Rc::new).map_err(failure_of),
             None => Err(stop()),
         }
@@ -115,7 +117,8 @@ pub async fn reanalyse(state: AppState, file: Rc<LoadedFile>, skew_adjusted: boo
     let step = |label: String, done: u64, total: u64| state.progress(ticket, label, done, total);
     // Let the progress bar show before the copy of the traces.
     next_paint().await;
-    let result = run(Pipeline::reanalyse(&file, skew_adjusted), &cancel, &step).await;
+    let limit = state.config.with_value(|c| c.memory_limit());
+    let result = run(Pipeline::reanalyse(&file, skew_adjusted), limit, &cancel, &step).await;
     state.finish(ticket);
     match result {
         Some(Ok(new)) => {
@@ -135,6 +138,7 @@ pub async fn reanalyse(state: AppState, file: Rc<LoadedFile>, skew_adjusted: boo
 /// `None` when cancelled.
 async fn run(
     mut pipeline: Pipeline<'_>,
+    memory_limit: u64,
     cancel: &AtomicBool,
     step: &impl Fn(String, u64, u64),
 ) -> Option<Result<LoadedFile, LoadError>> {
@@ -159,6 +163,11 @@ async fn run(
                 _ => {}
             }
             stage = now;
+        }
+        if memory::held() > memory_limit {
+            let doing = format!("while {}", pipeline.progress().label.to_lowercase().trim_end_matches('…'));
+            let message = memory::check(memory::held(), memory_limit, &doing).unwrap_err();
+            return Some(Err(LoadError::whole_file(pipeline.name(), message)));
         }
         if pause.due() {
             let progress = pipeline.progress();
@@ -193,6 +202,7 @@ async fn read_chunks(
     size: Option<u64>,
     name: &str,
     doing: &str,
+    memory_limit: u64,
     cancel: &AtomicBool,
     step: &impl Fn(String, u64, u64),
 ) -> Result<Pipeline<'static>, Option<String>> {
@@ -216,15 +226,19 @@ async fn read_chunks(
         let until = now() + PARSE_WHILE_READING_MS;
         while !parser.step_arriving(reader.bytes(), PARSE_SLICE_BYTES) && now() < until {}
         offset += chunk.len() as u64;
+        let mut amount = match size {
+            Some(size) => format!("{} of {}", format::bytes(offset), format::bytes(size)),
+            None => format::bytes(offset),
+        };
+        if reader.is_gzip() {
+            amount += &format!(" ({} unpacked)", format::bytes(reader.bytes().len() as u64));
+        }
+        memory::check(memory::held(), memory_limit, &format!("after reading {amount}")).map_err(Some)?;
         // Streams hand out a few hundred KB at a time: the bar moves every `CHUNK_BYTES`, at the end, and
         // when the page is about to paint anyway.
         if offset >= reported + CHUNK_BYTES as u64 || size.is_some_and(|size| offset >= size) || pause.due() {
             reported = offset;
             let unpacking = if reader.is_gzip() { " and unpacking" } else { "" };
-            let amount = match size {
-                Some(size) => format!("{} of {}", format::bytes(offset), format::bytes(size)),
-                None => format::bytes(offset),
-            };
             let spans = format::plural(parser.spans_read(), "span", "spans");
             step(format!("{doing}{unpacking}… {amount}, {spans} read"), offset, size.unwrap_or(0));
         }

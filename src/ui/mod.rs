@@ -5,6 +5,7 @@
 mod app;
 mod body;
 mod browser;
+mod config;
 mod copy;
 mod download;
 mod embed;
@@ -26,6 +27,7 @@ pub fn start() {
     mount_to_body(move || {
         // Created under the root owner so the signals live exactly as long as the app.
         let state = state::AppState::new();
+        leptos::task::spawn_local(async move { state.config.set_value(config::fetch().await) });
         state.theme.set(params.theme.clone());
         if let Some(span) = &params.span {
             state.select_id(span);

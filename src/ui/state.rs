@@ -69,6 +69,8 @@ pub struct AppState {
     wanted_span: StoredValue<Option<String>>,
     /// The outcome of the latest load.
     pub outcome: RwSignal<Option<Outcome>, LocalStorage>,
+    /// `public/config.json`, once read (the defaults until then).
+    pub config: StoredValue<super::config::Config>,
 }
 
 impl AppState {
@@ -81,6 +83,7 @@ impl AppState {
             failures: RwSignal::new(Vec::new()),
             theme: RwSignal::new(None),
             selection: RwSignal::new(None),
+            config: StoredValue::new(Default::default()),
             wanted_span: StoredValue::new(None),
             outcome: RwSignal::new_local(None),
         }

@@ -10,6 +10,9 @@ use std::rc::Rc;
 
 /// Values longer than this (characters) are folded behind "show all".
 const FOLD_CHARS: usize = 240;
+/// Most characters of a value shown when unfolded: laying out megabytes of text stalls the page (the copy
+/// button copies it all).
+const OPEN_CHARS: usize = 100_000;
 /// At most this many events and links are listed.
 const LIST_LIMIT: usize = 100;
 
@@ -34,20 +37,26 @@ pub fn SpanDetail(file: Rc<LoadedFile>, ix: usize, span: SpanIx, on_select: Call
     };
     let parent_view = match (parent, s.parent_id) {
         (Some(p), _) => {
-            let name = strings.get(trace.spans[p as usize].name).to_string();
+            let name = crate::format::name(strings.get(trace.spans[p as usize].name));
             view! { <button class="link" data-testid="parent-link" on:click=move |_| on_select.run(Some(p))>{name}</button> }.into_any()
         }
         (None, Some(missing)) => view! { <span class="bad">{format!("{} (not in the trace)", missing.display(strings))}</span> }.into_any(),
         (None, None) => view! { <span class="muted">"none (root)"</span> }.into_any(),
     };
+    // A name too long to show whole is cut in the header; its length and a copy button follow.
+    let name_chars = strings.get(s.name).chars().count();
+    let long_name = name_chars > crate::format::NAME_CHARS;
     view! {
         <aside class="span-detail" data-testid="span-detail" aria-label="Span details">
             <header>
-                <h3 data-testid="detail-name">{strings.get(s.name).to_string()}</h3>
+                <h3 data-testid="detail-name">{crate::format::name(strings.get(s.name))}</h3>
                 <button class="small close" title="Close (Esc)" aria-label="Close the span details" on:click=move |_| on_select.run(None)>"×"</button>
             </header>
             <dl class="facts">
-                <dt>"Service"</dt><dd>{strings.get(s.service).to_string()}</dd>
+                {long_name.then(|| view! {
+                    <dt>"Name"</dt><dd>{format!("{} characters", crate::format::count(name_chars as u64))} <CopyButton text=strings.get(s.name).to_string() /></dd>
+                })}
+                <dt>"Service"</dt><dd>{crate::format::name(strings.get(s.service))}</dd>
                 <dt>"Kind"</dt><dd>{s.kind.as_str()}</dd>
                 <dt>"Status"</dt><dd class:bad=s.is_error(strings)>{status}</dd>
                 <dt>"Start"</dt><dd>
@@ -151,7 +160,7 @@ fn Value(text: String) -> impl IntoView {
         let text = text.clone();
         move || {
             if open.get() {
-                text.clone()
+                crate::format::clip(&text, OPEN_CHARS).into_owned()
             } else {
                 format!("{}…", text.chars().take(FOLD_CHARS).collect::<String>())
             }
@@ -169,7 +178,11 @@ fn Value(text: String) -> impl IntoView {
         {body}
         {long.then(|| view! {
             <button class="link" on:click=move |_| open.update(|o| *o = !*o)>
-                {move || if open.get() { "show less".to_string() } else { format!("show all ({chars} characters)") }}
+                {move || match (open.get(), chars > OPEN_CHARS) {
+                    (true, _) => "show less".to_string(),
+                    (false, false) => format!("show all ({} characters)", count(chars as u64)),
+                    (false, true) => format!("show the first {} of {} characters (copy takes all)", count(OPEN_CHARS as u64), count(chars as u64)),
+                }}
             </button>
         })}
         <CopyButton text />
@@ -191,14 +204,14 @@ fn events(set: &TraceSet, start: i64, end: i64, events: &[crate::model::Event]) 
             <div class="event-axis" aria-hidden="true">
                 {shown.iter().map(|e| {
                     let error = set.str(e.name) == "exception";
-                    view! { <i class:bad=error style:left=format!("{:.2}%", pct(e.time_ns)) title=set.str(e.name).to_string()></i> }
+                    view! { <i class:bad=error style:left=format!("{:.2}%", pct(e.time_ns)) title=crate::format::name(set.str(e.name))></i> }
                 }).collect_view()}
             </div>
             <ol class="events" data-testid="events">
                 {shown.iter().map(|e| view! {
                     <li>
                         <span class="muted">{format!("+{}", duration(e.time_ns - start))}</span>
-                        " " <strong>{set.str(e.name).to_string()}</strong>
+                        " " <strong>{crate::format::name(set.str(e.name))}</strong>
                         {(!e.attributes.is_empty()).then(|| attribute_table(&set.strings, e.attributes.iter(), "event-attributes"))}
                     </li>
                 }).collect_view()}

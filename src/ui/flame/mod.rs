@@ -383,8 +383,8 @@ fn Tooltip(ui: Ui) -> impl IntoView {
             let contribution = analysis.critical_path.contribution_ns[tip.span as usize];
             let share = contribution as f64 / f.model.critical_total_ns.max(1) as f64;
             (
-                set.str(span.name).to_string(),
-                set.str(span.service).to_string(),
+                crate::format::name(set.str(span.name)),
+                crate::format::name(set.str(span.service)),
                 span.duration_ns(),
                 analysis.stats.self_ns[tip.span as usize],
                 share,
