@@ -60,19 +60,24 @@ pub const WASM_MEMORY_BYTES: u64 = 4 << 30;
 /// the allocator's own overhead.
 pub const LOAD_STOPS_AT: u64 = 3 << 30;
 
-/// `Ok` while `held` is within `limit`; otherwise what a stopped load shows, naming the limit. `doing` says
-/// how far the load had got: "after reading 1.2 GB of 1.8 GB".
+/// `Ok` while `held` is within `limit`; otherwise what a stopped load shows (`stopped`).
 pub fn check(held: u64, limit: u64, doing: &str) -> Result<(), String> {
     if held <= limit {
         return Ok(());
     }
+    Err(stopped(held, limit, doing))
+}
+
+/// What a load stopped for memory shows: the limit, what is held (or would be, with the next allocation),
+/// and how far the load had got (`doing`: "after reading 1.2 GB of 1.8 GB").
+pub fn stopped(held: u64, limit: u64, doing: &str) -> String {
     let bytes = crate::format::bytes;
-    Err(format!(
-        "out of memory: the load was stopped when the page held {} of the {} it may use, {doing}. Close other \
-         files, or open a smaller one (or one trace of it).",
-        bytes(held),
-        bytes(limit)
-    ))
+    format!(
+        "out of memory: the load was stopped before the page's memory passed the {} it may use ({} held), \
+         {doing}. Close other files, or open a smaller one (or one trace of it).",
+        bytes(limit),
+        bytes(held)
+    )
 }
 
 #[cfg(test)]
@@ -83,6 +88,6 @@ mod tests {
     fn a_load_stops_past_the_limit_naming_it_and_how_far_it_got() {
         assert_eq!(check(100, 100, "reading"), Ok(()));
         let err = check(3_300_000_000, LOAD_STOPS_AT, "after reading 1.2 GB of 1.8 GB").unwrap_err();
-        assert!(err.starts_with("out of memory: the load was stopped when the page held 3.3 GB of the 3.22 GB it may use, after reading 1.2 GB of 1.8 GB. Close"), "{err}");
+        assert!(err.starts_with("out of memory: the load was stopped before the page's memory passed the 3.22 GB it may use (3.3 GB held), after reading 1.2 GB of 1.8 GB. Close"), "{err}");
     }
 }

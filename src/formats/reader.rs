@@ -19,6 +19,8 @@ pub struct ByteReader {
     /// Input bytes pushed so far (compressed, for gzip).
     read: u64,
     limit: usize,
+    /// Unpacking stops when the heap would hold more (see `memory`).
+    memory_limit: u64,
 }
 
 enum State {
@@ -28,16 +30,24 @@ enum State {
     Gzip(Box<MultiGzDecoder<Bounded>>),
 }
 
-/// The unpacked bytes, refusing to grow past a limit (a gzip bomb stops at it, mid-chunk).
+/// The unpacked bytes, refusing to grow past a limit (a gzip bomb stops at it, mid-chunk), or to grow when
+/// the heap would then hold more than `memory_limit` (the buffer doubles as it grows: that is counted first).
 struct Bounded {
     bytes: Vec<u8>,
     limit: usize,
+    memory_limit: u64,
 }
 
 impl Write for Bounded {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
         if self.bytes.len() + data.len() > self.limit {
             return Err(std::io::Error::other(LIMIT_MARK));
+        }
+        if self.bytes.len() + data.len() > self.bytes.capacity() {
+            let growth = self.bytes.capacity().max(data.len()) as u64;
+            if crate::memory::held() + growth > self.memory_limit {
+                return Err(std::io::Error::other(MEMORY_MARK));
+            }
         }
         self.bytes.extend_from_slice(data);
         Ok(data.len())
@@ -48,8 +58,9 @@ impl Write for Bounded {
     }
 }
 
-/// Tells the limit's error from a damaged stream's.
+/// Tell the limits' errors from a damaged stream's.
 const LIMIT_MARK: &str = "spanlens: unpacked size limit";
+const MEMORY_MARK: &str = "spanlens: memory limit";
 
 impl ByteReader {
     /// A reader expecting about `size_hint` bytes (reserved up front for plain input, so it is never moved).
@@ -59,7 +70,13 @@ impl ByteReader {
 
     /// The same with another limit than `MAX_INPUT_BYTES` (tests).
     pub fn with_limit(size_hint: usize, limit: usize) -> ByteReader {
-        ByteReader { state: State::Sniffing(Vec::with_capacity(size_hint.min(limit))), read: 0, limit }
+        ByteReader { state: State::Sniffing(Vec::with_capacity(size_hint.min(limit))), read: 0, limit, memory_limit: u64::MAX }
+    }
+
+    /// Unpacking stops (with an error saying so) before the heap holds more than `limit` bytes.
+    pub fn with_memory_limit(mut self, limit: u64) -> ByteReader {
+        self.memory_limit = limit;
+        self
     }
 
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), String> {
@@ -70,24 +87,26 @@ impl ByteReader {
                 return Ok(());
             }
             let buf = std::mem::take(buf);
-            self.state = if buf.starts_with(&GZIP_MAGIC) {
-                let mut decoder = Box::new(MultiGzDecoder::new(Bounded { bytes: Vec::new(), limit: self.limit }));
-                decoder.write_all(&buf).map_err(|e| self.error(e))?;
-                State::Gzip(decoder)
-            } else {
-                State::Plain(buf)
-            };
-            return self.check_plain();
+            if !buf.starts_with(&GZIP_MAGIC) {
+                self.state = State::Plain(buf);
+                return self.check_plain();
+            }
+            let bounded = Bounded { bytes: Vec::new(), limit: self.limit, memory_limit: self.memory_limit };
+            self.state = State::Gzip(Box::new(MultiGzDecoder::new(bounded)));
+            return self.unpack(&buf);
         }
         match &mut self.state {
             State::Plain(buf) => buf.extend_from_slice(chunk),
-            State::Gzip(decoder) => {
-                let result = decoder.write_all(chunk);
-                result.map_err(|e| self.error(e))?
-            }
+            State::Gzip(_) => return self.unpack(chunk),
             State::Sniffing(_) => unreachable!("handled above"),
         }
         self.check_plain()
+    }
+
+    /// Gzip input: unpacks `compressed` onto the output.
+    fn unpack(&mut self, compressed: &[u8]) -> Result<(), String> {
+        let State::Gzip(decoder) = &mut self.state else { unreachable!("only called on gzip input") };
+        decoder.write_all(compressed).map_err(|e| self.error(e))
     }
 
     /// A plain input over the limit is refused as soon as it is.
@@ -103,6 +122,11 @@ impl ByteReader {
     }
 
     fn error(&self, err: std::io::Error) -> String {
+        if err.to_string() == MEMORY_MARK {
+            let unpacked = crate::format::bytes(self.bytes().len() as u64);
+            let doing = format!("after unpacking {unpacked} from {} of gzip data", crate::format::bytes(self.read));
+            return crate::memory::stopped(crate::memory::held(), self.memory_limit, &doing);
+        }
         unpack_error(err, self.limit, self.read)
     }
 

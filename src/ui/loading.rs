@@ -206,7 +206,11 @@ async fn read_chunks(
     cancel: &AtomicBool,
     step: &impl Fn(String, u64, u64),
 ) -> Result<Pipeline<'static>, Option<String>> {
-    let mut reader = ByteReader::new(size.unwrap_or(0) as usize);
+    // A file of known size is given its whole buffer at once: there must be room for it.
+    if let Some(size) = size {
+        memory::check(memory::held() + size, memory_limit, &format!("before reading a {} input", format::bytes(size))).map_err(Some)?;
+    }
+    let mut reader = ByteReader::new(size.unwrap_or(0) as usize).with_memory_limit(memory_limit);
     let mut parser = Pipeline::new(name);
     let mut chunk: Vec<u8> = Vec::new();
     let (mut offset, mut reported) = (0u64, 0u64);

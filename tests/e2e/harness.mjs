@@ -123,14 +123,16 @@ export function fixture(name) {
 
 /**
  * Drops files on the viewer the way a user does: real `dragover` and `drop` events carrying a DataTransfer
- * with File objects built in the page. `files` is a list of { name, text } or fixture names (fetched in the
- * page from /fixtures/). Returns whether the drop highlight was showing after `dragover`.
+ * with File objects built in the page. `files` is a list of { name, text }, { name, url } (the bytes fetched
+ * in the page: big or binary files) or fixture names (fetched from /fixtures/). Returns whether the drop
+ * highlight was showing after `dragover`.
  */
 export async function dropFiles(page, files) {
   return page.evaluate(async (files) => {
     const dt = new DataTransfer();
     for (const f of files) {
-      const bytes = typeof f === 'string' ? await (await fetch(`/fixtures/${f}`)).arrayBuffer() : f.text;
+      const url = typeof f === 'string' ? `/fixtures/${f}` : f.url;
+      const bytes = url ? await (await fetch(url)).arrayBuffer() : f.text;
       dt.items.add(new File([bytes], typeof f === 'string' ? f : f.name, { type: 'application/json' }));
     }
     const target = document.querySelector('main') ?? document.body;

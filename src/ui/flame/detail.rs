@@ -200,7 +200,7 @@ fn events(set: &TraceSet, start: i64, end: i64, events: &[crate::model::Event]) 
     let more = events.len() - shown.len();
     Some(
         view! {
-            <h4>{format!("Events ({})", events.len())}</h4>
+            <h4>{format!("Events ({})", count(events.len() as u64))}</h4>
             <div class="event-axis" aria-hidden="true">
                 {shown.iter().map(|e| {
                     let error = set.str(e.name) == "exception";
@@ -216,7 +216,7 @@ fn events(set: &TraceSet, start: i64, end: i64, events: &[crate::model::Event]) 
                     </li>
                 }).collect_view()}
             </ol>
-            {(more > 0).then(|| view! { <p class="muted">{format!("+{more} more events")}</p> })}
+            {(more > 0).then(|| view! { <p class="muted">{format!("+{} more events", count(more as u64))}</p> })}
         }
         .into_any(),
     )
@@ -235,7 +235,7 @@ fn links(set: &TraceSet, ix: usize, links: &[crate::model::Link], on_select: Cal
     let target_of = |id| in_trace.iter().position(|&x| x == id).and_then(|at| found[at]);
     Some(
         view! {
-            <h4>{format!("Links ({})", links.len())}</h4>
+            <h4>{format!("Links ({})", count(links.len() as u64))}</h4>
             <ul class="links">
                 {shown.iter().map(|link| {
                     let kind = match link.kind {
