@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of spanlens: native unit and integration tests, the release build of the web app, the
-# in-browser wasm tests and the Playwright tests against the built dist/. Installs what it needs first.
+# Runs every test of spanlens: native unit and integration tests, a short run of each fuzz target, the
+# release build of the web app, the in-browser wasm tests and the Playwright tests against the built dist/.
+# Installs what it needs first.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/.ci/setup.sh"
@@ -10,6 +11,9 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "native tests (core: formats, model, analysis, generator)"
 cargo test --locked
+
+step "fuzz targets, 15 s each (the long runs: bash fuzz/run.sh; figures in the README)"
+SECONDS_EACH=15 bash fuzz/run.sh
 
 step "release build of the web app (trunk → dist/)"
 trunk build --release

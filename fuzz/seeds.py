@@ -9,7 +9,10 @@ from pathlib import Path
 
 FUZZ = Path(__file__).resolve().parent
 REPO = FUZZ.parent
-SOURCES = sorted((REPO.parent / "shared" / "fixtures").glob("*.json")) + sorted((REPO / "tests" / "data").iterdir())
+DATA = REPO / "tests" / "data"
+# The fuzz findings kept as regression tests are seeds too.
+SOURCES = sorted((REPO.parent / "shared" / "fixtures").glob("*.json")) + sorted(p for p in DATA.iterdir() if p.is_file())
+FOUND = sorted((DATA / "fuzz").glob("*"))
 MAX_FILE = 64 * 1024
 
 
@@ -47,9 +50,13 @@ for path in SOURCES:
     for i, span in enumerate(found[:20]):
         write(target, f"{path.stem}-{i}", json.dumps(span))
 
-hotrod = (REPO.parent / "shared" / "fixtures" / "otlp-spec-example.json").read_bytes()
-write("document", "otlp-spec-example.json.gz", gzip.compress(hotrod))
-write("document", "otlp-spec-example.utf16.json", b"\xff\xfe" + hotrod.decode().encode("utf-16-le"))
+for path in FOUND:
+    write("document", path.name, path.read_bytes())
+    write("slices", path.name, b"\x03\x05" + path.read_bytes())
+
+example = (REPO.parent / "shared" / "fixtures" / "otlp-spec-example.json").read_bytes()
+write("document", "otlp-spec-example.json.gz", gzip.compress(example))
+write("document", "otlp-spec-example.utf16.json", b"\xff\xfe" + example.decode().encode("utf-16-le"))
 for i, query in enumerate([
     "checkout", '"GET /route"', "service:frontend", 'name:"HTTP GET"', "http.status_code=402", 'key=""',
     "status:error", "-status:ok", "kind:server", "duration>100ms", "duration>=1.5s", "-service:redis pay",
