@@ -173,52 +173,20 @@ fn value(b: &mut Builder, v: &Value) -> AttrValue {
     }
 }
 
-/// `2026-11-30T14:52:58.389782Z` (or with a `±HH:MM` offset) → nanoseconds since the epoch; `None` when it is
-/// not such a time or out of range.
+/// `2026-11-30T14:52:58.389782Z` (RFC 3339, or with a `±HH:MM` offset) → nanoseconds since the epoch; `None`
+/// when it is not such a time or out of range (past 2262).
 pub fn iso8601_ns(text: &str) -> Option<i64> {
-    let t = text.trim().as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let digits = t.get(r)?;
-        digits.iter().all(u8::is_ascii_digit).then(|| digits.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
-    };
-    if t.len() < 19 || t[4] != b'-' || t[7] != b'-' || !matches!(t[10], b'T' | b't' | b' ') || t[13] != b':' || t[16] != b':' {
-        return None;
-    }
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
-        return None;
-    }
-    let mut at = 19;
-    let mut nanos = 0i64;
-    if t.get(at) == Some(&b'.') {
-        let digits = t[at + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if digits == 0 {
-            return None;
-        }
-        for (i, d) in t[at + 1..at + 1 + digits].iter().enumerate().take(9) {
-            nanos += i64::from(d - b'0') * 10i64.pow(8 - i as u32);
-        }
-        at += 1 + digits;
-    }
-    let offset_s = match t.get(at..) {
-        Some(b"Z" | b"z") | Some(b"") => 0,
-        Some([sign @ (b'+' | b'-'), rest @ ..]) if rest.len() == 5 && rest[2] == b':' => {
-            let (h, m) = (num(at + 1..at + 3)?, num(at + 4..at + 6)?);
-            let s = h * 3600 + m * 60;
-            if *sign == b'+' { s } else { -s }
-        }
-        _ => return None,
-    };
-    // Days from 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's days_from_civil).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_s;
-    seconds.checked_mul(1_000_000_000)?.checked_add(nanos)
+    let at = time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339).ok()?;
+    i64::try_from(at.unix_timestamp_nanos()).ok()
+}
+
+/// Nanoseconds since the epoch as RFC 3339 UTC with all nine fractional digits: `2024-01-01T00:00:00.123456789Z`.
+pub fn rfc3339(ns: i64) -> String {
+    let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ns)).expect("any i64 of nanoseconds is a date");
+    let nine_digits = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z"
+    );
+    at.format(&nine_digits).expect("a UTC date formats")
 }
 
 #[cfg(test)]
@@ -234,5 +202,7 @@ mod tests {
         assert_eq!(iso8601_ns("2024-13-01T00:00:00Z"), None);
         assert_eq!(iso8601_ns("yesterday"), None);
         assert_eq!(iso8601_ns("9999-12-31T23:59:59Z"), None, "past 2262: out of range, not wrapped");
+        assert_eq!(rfc3339(1_704_067_200_123_456_789), "2024-01-01T00:00:00.123456789Z");
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000000000Z");
     }
 }

@@ -14,7 +14,7 @@ pub mod reader;
 mod zipkin;
 
 pub use document::{parse, REJECTED_SPAN, SKIPPED_LINE};
-pub use console::iso8601_ns;
+pub use console::{iso8601_ns, rfc3339};
 pub use error::LoadError;
 pub use incremental::IncrementalParse;
 pub use json::{Code, Float, Int, Scalar, Text};

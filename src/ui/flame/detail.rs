@@ -60,7 +60,7 @@ pub fn SpanDetail(file: Rc<LoadedFile>, ix: usize, span: SpanIx, on_select: Call
                 <dt>"Kind"</dt><dd>{s.kind.as_str()}</dd>
                 <dt>"Status"</dt><dd class:bad=s.is_error(strings)>{status}</dd>
                 <dt>"Start"</dt><dd>
-                    {format!("+{}", duration(s.start_ns - origin))}<br/><span class="muted">{absolute_time(s.start_ns)}</span>
+                    {format!("+{}", duration(s.start_ns - origin))}<br/><span class="muted">{crate::formats::rfc3339(s.start_ns)}</span>
                     {(trace.start_precision_ns > 0).then(|| view! {
                         <br/><span class="muted" data-testid="start-precision">
                             {format!("start times have {} ms precision in this file", trace.start_precision_ns / 1_000_000)}
@@ -116,7 +116,7 @@ fn warnings(set: &TraceSet, ix: usize, span: SpanIx) -> Option<AnyView> {
     lines.extend(says.iter().filter(|(bit, _)| s.has(*bit)).map(|(_, text)| text.to_string()));
     if shift != 0 {
         let (raw_start, _) = trace.raw_times(span);
-        lines.push(format!("Clock skew: shifted by {} (raw start {}).", duration(shift), absolute_time(raw_start)));
+        lines.push(format!("Clock skew: shifted by {} (raw start {}).", duration(shift), crate::formats::rfc3339(raw_start)));
     }
     lines.extend(s.warnings().iter().map(|&w| set.str(w).to_string()));
     (!lines.is_empty()).then(|| {
@@ -266,17 +266,3 @@ fn links(set: &TraceSet, ix: usize, links: &[crate::model::Link], on_select: Cal
     )
 }
 
-/// Nanoseconds since the epoch as an ISO 8601 UTC time with all nine fractional digits.
-fn absolute_time(ns: i64) -> String {
-    let ms = ns.div_euclid(1_000_000);
-    // Date covers ±8.64e15 ms; anything else would throw.
-    if ms.unsigned_abs() > 8_640_000_000_000_000 {
-        return format!("{ns} ns since the epoch");
-    }
-    let iso = js_sys::Date::new(&(ms as f64).into()).to_iso_string().as_string().unwrap_or_default();
-    // `…:05.123Z` → `…:05.123456789Z`
-    match iso.strip_suffix('Z') {
-        Some(head) => format!("{head}{:06}Z", ns.rem_euclid(1_000_000)),
-        None => iso,
-    }
-}
