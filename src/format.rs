@@ -39,6 +39,42 @@ pub fn name(text: &str) -> String {
     clip(text, NAME_CHARS).into_owned()
 }
 
+/// The units `parse_duration` reads, for messages.
+pub const DURATION_UNITS: &str = "ns, us, ms, s, m, h";
+
+/// Why a duration does not read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DurationError {
+    /// No number in front (`ms`, `1.2.3ms`).
+    Number,
+    /// A number with no unit (`100`).
+    NoUnit,
+    /// An unknown unit (`100mx`).
+    Unit(String),
+}
+
+/// `100ms`, `1.5s`, `250us`, `15m`, `2h` → nanoseconds, rounded to whole ones (huge values saturate).
+pub fn parse_duration(text: &str) -> Result<i64, DurationError> {
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    if !number.chars().any(|c| c.is_ascii_digit()) || number.matches('.').count() > 1 {
+        return Err(DurationError::Number);
+    }
+    let scale = match unit.to_lowercase().as_str() {
+        "ns" => 1.0,
+        "us" | "µs" | "μs" => 1e3,
+        "ms" => 1e6,
+        "s" => 1e9,
+        "m" => 60e9,
+        "h" => 3600e9,
+        "" => return Err(DurationError::NoUnit),
+        _ => return Err(DurationError::Unit(unit.to_string())),
+    };
+    let number: f64 = number.parse().map_err(|_| DurationError::Number)?;
+    // 0.1 * 1e6 is not exactly 100000.
+    Ok((number * scale).round() as i64)
+}
+
 /// `812 B`, `71.6 KB`, `1.2 MB` (decimal units, as file managers show them).
 pub fn bytes(n: u64) -> String {
     match n {

@@ -15,7 +15,7 @@
 //! - `status:error`: a failed span (status ERROR, or an `exception` event). `status:ok`, `status:unset`: the
 //!   other spans with that status, so the three never overlap.
 //! - `kind:server`: also `client`, `internal`, `producer`, `consumer`, `unspecified`.
-//! - `duration>100ms`: also `<`, `>=`, `<=`; units `ns`, `us` (or `µs`), `ms`, `s`; decimals allowed
+//! - `duration>100ms`: also `<`, `>=`, `<=`; units `ns`, `us` (or `µs`), `ms`, `s`, `m`, `h`; decimals allowed
 //!   (`duration>=1.5s`). A number needs a unit.
 //! - `-term`: a leading minus excludes what the term matches: `-service:redis`, `-"GET /route"`.
 //!
@@ -38,7 +38,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("http.request.method=GET", "attribute with exactly this key has this value"),
     ("status:error", "failed spans (also ok, unset)"),
     ("kind:server", "span kind (client, server, internal, producer, consumer, unspecified)"),
-    ("duration>100ms", "also <, >=, <=; units ns, us, ms, s"),
+    ("duration>100ms", "also <, >=, <=; units ns, us, ms, s, m, h"),
     ("-service:redis", "a leading minus excludes matches"),
 ];
 
@@ -223,7 +223,6 @@ fn words(q: &[char]) -> Result<Vec<Word>, QueryError> {
 
 const STATUSES: &str = "error, ok, unset";
 const KINDS: &str = "client, server, internal, producer, consumer, unspecified";
-const UNITS: &str = "ns, us, ms, s";
 
 /// Reads a query. Errors carry the char offset of the offending quote, term or value.
 pub fn parse(query: &str) -> Result<Query, QueryError> {
@@ -326,25 +325,14 @@ fn parse_term(q: &[char], w: &Word) -> Result<Term, QueryError> {
     Ok(Term { negated, test })
 }
 
-/// `100ms`, `1.5s`, `250us` → nanoseconds. `raw` is the whole term, for messages.
+/// A duration term's value → nanoseconds (`format::parse_duration`). `raw` is the whole term, for messages.
 fn parse_duration(value: &str, pos: usize, raw: &str) -> Result<i64, QueryError> {
-    let split = value.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(value.len());
-    let (number, unit) = value.split_at(split);
-    let valid = number.chars().any(|c| c.is_ascii_digit()) && number.matches('.').count() <= 1;
-    if !valid {
-        return Err(error(pos, format!("expected a number and a unit in {raw}, e.g. duration>100ms or duration>1.5s")));
-    }
-    let scale = match unit.to_lowercase().as_str() {
-        "ns" => 1.0,
-        "us" | "µs" | "μs" => 1e3,
-        "ms" => 1e6,
-        "s" => 1e9,
-        "" => return Err(error(pos, format!("missing unit in {raw} (use {UNITS})"))),
-        _ => return Err(error(pos, format!("unknown unit \"{unit}\" in {raw} (use {UNITS})"))),
-    };
-    let number: f64 = number.parse().map_err(|_| error(pos, format!("bad number \"{number}\" in {raw}")))?;
-    // Rounded to whole nanoseconds (0.1 * 1e6 is not exactly 100000); huge values saturate.
-    Ok((number * scale).round() as i64)
+    use crate::format::{DurationError, DURATION_UNITS};
+    crate::format::parse_duration(value).map_err(|e| match e {
+        DurationError::Number => error(pos, format!("expected a number and a unit in {raw}, e.g. duration>100ms or duration>1.5s")),
+        DurationError::NoUnit => error(pos, format!("missing unit in {raw} (use {DURATION_UNITS})")),
+        DurationError::Unit(unit) => error(pos, format!("unknown unit \"{unit}\" in {raw} (use {DURATION_UNITS})")),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -755,7 +743,7 @@ mod tests {
     #[test]
     fn error_display_matches_the_documented_example() {
         let e = err("duration>100mx");
-        assert_eq!(e.to_string(), "at 9: unknown unit \"mx\" in duration>100mx (use ns, us, ms, s)");
+        assert_eq!(e.to_string(), "at 9: unknown unit \"mx\" in duration>100mx (use ns, us, ms, s, m, h)");
     }
 
     #[test]
@@ -766,7 +754,7 @@ mod tests {
             ("\"a\\\"", 0, "unterminated quote"),
             ("x status:bad", 9, "unknown status \"bad\" (use error, ok, unset)"),
             ("kind:rpc", 5, "unknown kind \"rpc\" (use client, server"),
-            ("duration>100", 9, "missing unit in duration>100 (use ns, us, ms, s)"),
+            ("duration>100", 9, "missing unit in duration>100 (use ns, us, ms, s, m, h)"),
             ("ok duration>=1.5mx", 13, "unknown unit \"mx\" in duration>=1.5mx"),
             ("duration>ms", 9, "expected a number and a unit in duration>ms"),
             ("duration>1.2.3ms", 9, "expected a number and a unit"),
