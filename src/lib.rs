@@ -2,6 +2,8 @@
 //! `formats` (bytes → model) → `model` → `analysis` (tree, summary, …) → `view` → `ui` (wasm32 only).
 
 pub mod analysis;
+pub mod backend;
+pub mod config;
 pub mod format;
 pub mod formats;
 // The trace generator is for tests, benchmarks and the `spanlens-gen` tool: kept out of the web bundle
@@ -14,6 +16,7 @@ pub mod pipeline;
 // Test traces drawn as text pictures: for tests and benchmarks, not the web bundle.
 #[cfg(any(test, not(target_arch = "wasm32")))]
 pub mod testing;
+pub mod trace_list;
 pub mod view;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -144,7 +144,7 @@ fn free_text_and_phrases_search_names_services_and_attributes() {
 #[test]
 fn a_bad_query_reports_where() {
     let e = parse("service:frontend duration>100mx").unwrap_err();
-    assert_eq!(e.to_string(), "at 26: unknown unit \"mx\" in duration>100mx (use ns, us, ms, s)");
+    assert_eq!(e.to_string(), "at 26: unknown unit \"mx\" in duration>100mx (use ns, us, ms, s, m, h)");
 }
 
 /// Four spans covering what hotrod lacks: an exception event on an UNSET span, an OK status, non-string

@@ -15,6 +15,6 @@ mod zipkin;
 
 pub use document::{parse, REJECTED_SPAN, SKIPPED_LINE};
 pub use console::{iso8601_ns, rfc3339};
-pub use error::LoadError;
+pub use error::{readable, LoadError};
 pub use incremental::IncrementalParse;
 pub use json::{Code, Float, Int, Scalar, Text};

@@ -1,39 +1,7 @@
-//! `public/config.json`, what an operator sets in the deployed folder (DESIGN.md, "Backends"). Read once at
-//! start-up, relative to the page; until it arrives, and when it is missing or does not read, the defaults
-//! hold (a console warning says why).
+//! Reads `public/config.json` (`crate::config`) at start-up, relative to the page; until it arrives, and when
+//! it is missing or does not read, the defaults hold (a console warning says why).
 
-use serde::Deserialize;
-
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct Config {
-    pub embed: Embed,
-    pub limits: Limits,
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct Embed {
-    /// Origins besides the page's own whose messages may drive the viewer.
-    pub allowed_origins: Vec<String>,
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct Limits {
-    /// Stop a load once the heap holds more than this many MB (browsers on phones give a page less than the
-    /// 4 GB a WebAssembly page can address). At most `memory::LOAD_STOPS_AT`.
-    #[serde(rename = "memoryMB")]
-    pub memory_mb: Option<u64>,
-}
-
-impl Config {
-    /// Heap bytes past which a load stops.
-    pub fn memory_limit(&self) -> u64 {
-        let most = crate::memory::LOAD_STOPS_AT;
-        self.limits.memory_mb.map_or(most, |mb| mb.saturating_mul(1_000_000).min(most))
-    }
-}
+pub use crate::config::Config;
 
 /// Reads `public/config.json`; the defaults when it is missing or does not read.
 pub async fn fetch() -> Config {
