@@ -37,11 +37,12 @@ function under(root, urlPath) {
 /**
  * Starts a static server on 127.0.0.1 (a free port): `/` and everything else from dist/, `/fixtures/*` from
  * ../shared/fixtures, `pages` (path → HTML string) for test-only pages such as an embedding parent, and
- * `routes` (path → handler(req, res, url)) for test-only responses such as a slow download.
+ * `routes` (path → handler(req, res, url)) for test-only responses such as a slow download. With `base`
+ * (such as `/x/y/`), dist/ is served under that path only, as a reverse proxy would.
  * Files are streamed, never held whole.
  * Returns { origin, url(path), close() }.
  */
-export async function startServer({ pages = {}, routes = {} } = {}) {
+export async function startServer({ pages = {}, routes = {}, base = '/' } = {}) {
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     const path = url.pathname;
@@ -51,9 +52,10 @@ export async function startServer({ pages = {}, routes = {} } = {}) {
         res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' });
         return res.end(pages[path]);
       }
+      const inDist = path.startsWith(base) ? '/' + path.slice(base.length) : null;
       let file = path.startsWith('/fixtures/')
         ? under(FIXTURES, path.slice('/fixtures'.length))
-        : under(DIST, path === '/' ? '/index.html' : path);
+        : inDist && under(DIST, inDist === '/' ? '/index.html' : inDist);
       let info = file && (await stat(file).catch(() => null));
       if (info?.isDirectory()) {
         file = join(file, 'index.html');

@@ -194,6 +194,26 @@ describe('loading', () => {
   });
 });
 
+describe('hosting', () => {
+  test('the same dist/ works under /x/y/ behind a proxy: assets, config and ?url= resolve from there', async () => {
+    const { startServer } = await import('./harness.mjs');
+    const server = await startServer({ base: '/x/y/' });
+    const page = await newPage(env.browser);
+    const requests = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    await page.goto(server.url(`/x/y/?url=/fixtures/${HOTROD.file}`));
+    await waitForTrace(page);
+    await header(page).getByText(`${HOTROD.spans} spans`, { exact: true }).waitFor();
+    const own = requests.filter((p) => !p.startsWith('/fixtures/'));
+    assert.ok(own.every((p) => p.startsWith('/x/y/')), `every asset from /x/y/: ${own.join(' ')}`);
+    assert.ok(own.includes('/x/y/public/config.json'), own.join(' '));
+    assert.ok(own.some((p) => p.endsWith('.wasm')));
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+    await server.close();
+  });
+});
+
 describe('errors', () => {
   test('a broken file shows a readable error with file and line:column; the trace stays; a good file still loads', async () => {
     const sample = await sampleFacts();
