@@ -1,7 +1,8 @@
 //! The list of traces: a backend's search results, or the traces of a file that holds more than one (a
 //! collector's file exporter writes thousands). One row a trace, and the orders it can be sorted in.
 
-use crate::model::{Trace, TraceSet};
+use crate::model::{SpanIx, Trace};
+use crate::pipeline::LoadedFile;
 
 /// One trace as the list and the scatter chart show it.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,31 +22,37 @@ pub struct TraceRow {
     pub index: Option<usize>,
 }
 
-/// The rows of a loaded file, in file order.
-pub fn rows_of(set: &TraceSet) -> Vec<TraceRow> {
-    set.traces.iter().enumerate().map(|(i, trace)| row_of(set, trace, i)).collect()
+/// The rows of a loaded file, in file order. Ids and counts are the summary's (so the list and the export
+/// agree); the root is found here.
+pub fn rows_of(file: &LoadedFile) -> Vec<TraceRow> {
+    let set = &file.set;
+    let rows = set.traces.iter().zip(&file.summary.traces).enumerate();
+    rows.map(|(index, (trace, summary))| {
+        let root = root(trace).map(|r| &trace.spans[r as usize]);
+        let start = trace.spans.iter().map(|s| s.start_ns).min().unwrap_or(0);
+        let end = trace.spans.iter().map(|s| s.end_ns).max().unwrap_or(0);
+        TraceRow {
+            trace_id: summary.trace_id.clone(),
+            root_service: root.map(|r| set.str(r.service).to_string()).unwrap_or_default(),
+            root_name: root.map(|r| set.str(r.name).to_string()).unwrap_or_default(),
+            services: summary.services.clone(),
+            spans: summary.span_count,
+            errors: summary.error_span_count,
+            start_ns: start,
+            duration_ns: end - start,
+            index: Some(index),
+        }
+    })
+    .collect()
 }
 
-fn row_of(set: &TraceSet, trace: &Trace, index: usize) -> TraceRow {
+/// The span a trace is named after: its earliest true root (no parent id), else its earliest root of any
+/// kind (an orphan's).
+fn root(trace: &Trace) -> Option<SpanIx> {
     let spans = &trace.spans;
-    // The root is the earliest true root (a span with no parent id), else the earliest root of any kind.
-    let roots = trace.tree.true_roots(spans);
-    let candidates = if roots.is_empty() { &trace.tree.roots } else { &roots };
-    let root = candidates.iter().copied().min_by_key(|&r| (spans[r as usize].start_ns, r)).map(|r| &spans[r as usize]);
-    let services: std::collections::BTreeSet<&str> = spans.iter().map(|s| set.str(s.service)).collect();
-    let start = spans.iter().map(|s| s.start_ns).min().unwrap_or(0);
-    let end = spans.iter().map(|s| s.end_ns).max().unwrap_or(0);
-    TraceRow {
-        trace_id: trace.trace_id.display(&set.strings),
-        root_service: root.map(|r| set.str(r.service).to_string()).unwrap_or_default(),
-        root_name: root.map(|r| set.str(r.name).to_string()).unwrap_or_default(),
-        services: services.into_iter().map(str::to_string).collect(),
-        spans: spans.len() as u64,
-        errors: spans.iter().filter(|s| s.is_error(&set.strings)).count() as u64,
-        start_ns: start,
-        duration_ns: end - start,
-        index: Some(index),
-    }
+    let true_roots = trace.tree.true_roots(spans);
+    let candidates = if true_roots.is_empty() { &trace.tree.roots } else { &true_roots };
+    candidates.iter().copied().min_by_key(|&r| (spans[r as usize].start_ns, r))
 }
 
 /// The orders the list can be sorted in, as the sort menu names them.
@@ -114,14 +121,12 @@ pub fn sorted(rows: &[TraceRow], key: SortKey) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::trace_set;
 
     #[test]
     fn a_files_traces_become_rows_with_root_services_and_counts() {
-        let set = trace_set(
-            "checkout gateway 0..100ms server trace=a1\n  pay payment 10..90ms client error trace=a1\nlate worker 500..520ms consumer trace=b2\n",
-        );
-        let rows = rows_of(&set);
+        let picture = "checkout gateway 0..100ms server trace=a1\n  pay payment 10..90ms client error trace=a1\nlate worker 500..520ms consumer trace=b2\n";
+        let file = crate::pipeline::load_analyzed("p.json", crate::testing::otlp_json(picture).as_bytes()).unwrap();
+        let rows = rows_of(&file);
         assert_eq!(rows.len(), 2);
         let a = &rows[0];
         assert_eq!((a.root_service.as_str(), a.root_name.as_str(), a.spans, a.errors), ("gateway", "checkout", 2, 1));

@@ -26,8 +26,8 @@ pub fn search(api: Api, body: &[u8]) -> Result<Vec<TraceRow>, String> {
 
 /// A search answer holding whole traces, read like a file.
 fn whole_traces(body: &[u8]) -> Result<Vec<TraceRow>, String> {
-    match crate::load("search.json", body) {
-        Ok(set) => Ok(rows_of(&set).into_iter().map(|row| TraceRow { index: None, ..row }).collect()),
+    match crate::pipeline::load_analyzed("search.json", body) {
+        Ok(file) => Ok(rows_of(&file).into_iter().map(|row| TraceRow { index: None, ..row }).collect()),
         // No match is an empty list, not an error.
         Err(e) if e.message.starts_with("the file holds no spans") => Ok(Vec::new()),
         Err(e) => Err(e.message),
