@@ -8,6 +8,7 @@ use super::flame::FlameView;
 use super::header::trace_header;
 use super::loading::{load_batch, load_one, Input};
 use super::state::AppState;
+use super::traces::TraceList;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -27,6 +28,7 @@ pub fn App(state: AppState, embed: bool) -> impl IntoView {
                 {move || {
                     let ix = state.trace_ix.get();
                     match state.current.get() {
+                        Some(file) if state.list.get() => view! { <TraceList state file /> }.into_any(),
                         Some(file) => {
                             let flame = (ix < file.set.traces.len()).then(|| view! { <FlameView state file=file.clone() ix /> });
                             view! { {trace_header(state, file.clone(), ix)} {flame} {trace_body(&file, ix)} }.into_any()

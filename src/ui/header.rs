@@ -47,7 +47,7 @@ pub fn trace_header(state: AppState, file: Rc<LoadedFile>, ix: usize) -> AnyView
                 <span class="label">"Trace"</span>
                 <code class="trace-id" data-testid="trace-id" title="Trace id">{trace.trace_id.clone()}</code>
                 <CopyButton text=trace.trace_id.clone() label="Copy" title="Copy the trace id" />
-                {trace_picker(state, &file, ix)}
+                {back_to_list(state, &file, ix)}
                 <span class="spacer"></span>
                 <button on:click=export title="Download the spanlens.summary/1 JSON">"Export analysis"</button>
             </div>
@@ -77,28 +77,16 @@ pub fn trace_header(state: AppState, file: Rc<LoadedFile>, ix: usize) -> AnyView
     .into_any()
 }
 
-/// A select over the file's traces, only when it holds more than one.
-fn trace_picker(state: AppState, file: &LoadedFile, ix: usize) -> Option<AnyView> {
-    let traces = &file.summary.traces;
-    (traces.len() > 1).then(|| {
-        let options = traces
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let label = format!("{} ({})", t.trace_id, plural(t.span_count, "span", "spans"));
-                view! { <option value=i.to_string() selected={i == ix}>{label}</option> }
-            })
-            .collect_view();
-        let pick = move |ev: leptos::ev::Event| {
-            if let Ok(i) = event_target_value(&ev).parse::<usize>() {
-                state.show_trace(i);
-            }
-        };
+/// For a file with several traces: which one this is, and the way back to the list of them (which is the
+/// picker: a select with an option per trace would be 10,000 DOM nodes for a collector's file).
+fn back_to_list(state: AppState, file: &LoadedFile, ix: usize) -> Option<AnyView> {
+    let n = file.set.traces.len();
+    (n > 1).then(|| {
         view! {
-            <label class="picker">
-                {format!("{} traces:", count(traces.len() as u64))}
-                <select data-testid="trace-picker" on:change=pick>{options}</select>
-            </label>
+            <button class="small" data-testid="back-to-results" on:click=move |_| super::traces::back_to_list(state)>
+                "← Back to results"
+            </button>
+            <span class="muted" data-testid="trace-position">{format!("trace {} of {}", count(ix as u64 + 1), count(n as u64))}</span>
         }
         .into_any()
     })

@@ -15,6 +15,7 @@ mod flame;
 mod header;
 mod loading;
 mod state;
+mod traces;
 
 
 use leptos::prelude::*;
@@ -40,6 +41,7 @@ pub fn start() {
             None => loading::show_sample_now(state),
         }
         embed::install(state);
+        traces::install_history(state);
         view! { <app::App state embed=params.embed /> }
     });
 }

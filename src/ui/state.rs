@@ -71,6 +71,11 @@ pub struct AppState {
     pub outcome: RwSignal<Option<Outcome>, LocalStorage>,
     /// `public/config.json`, once read (the defaults until then).
     pub config: StoredValue<super::config::Config>,
+    /// The trace list of a file with several traces is on screen, rather than one of its traces.
+    pub list: RwSignal<bool>,
+    /// The list's order and scroll offset, kept while a trace is open so that Back returns to them.
+    pub list_sort: RwSignal<crate::trace_list::SortKey>,
+    pub list_scroll: StoredValue<f64>,
 }
 
 impl AppState {
@@ -84,6 +89,9 @@ impl AppState {
             theme: RwSignal::new(None),
             selection: RwSignal::new(None),
             config: StoredValue::new(Default::default()),
+            list: RwSignal::new(false),
+            list_sort: RwSignal::new(crate::trace_list::SortKey::MostRecent),
+            list_scroll: StoredValue::new(0.0),
             wanted_span: StoredValue::new(None),
             outcome: RwSignal::new_local(None),
         }
@@ -103,12 +111,23 @@ impl AppState {
 
     /// Selects the span with this id in the trace on screen and brings it into view; with no file on screen
     /// yet, once the next one is shown. An id that is not in the trace changes nothing.
+    /// The span is looked for in the trace on screen first, then in the file's other traces (whose trace
+    /// is then shown).
     pub fn select_id(&self, id: &str) {
         let found = self.current.with_untracked(|c| {
-            c.as_ref().map(|f| f.set.traces.get(self.trace_ix.get_untracked()).and_then(|t| find_span(&f.set, t, id)))
+            c.as_ref().map(|f| {
+                let on_screen = self.trace_ix.get_untracked();
+                let order = std::iter::once(on_screen).chain((0..f.set.traces.len()).filter(|&i| i != on_screen));
+                order.filter_map(|i| Some((i, find_span(&f.set, f.set.traces.get(i)?, id)?))).next()
+            })
         });
         match found {
-            Some(Some(span)) => self.select(Some(span), true),
+            Some(Some((trace, span))) => {
+                if trace != self.trace_ix.get_untracked() || self.list.get_untracked() {
+                    self.show_trace(trace);
+                }
+                self.select(Some(span), true)
+            }
             Some(None) => {}
             None => self.wanted_span.set_value(Some(id.to_string())),
         }
@@ -119,10 +138,11 @@ impl AppState {
         self.selection.get().filter(|s| s.file == file && s.trace == trace)
     }
 
-    /// Shows another trace of the file on screen.
+    /// Shows another trace of the file on screen (leaving its trace list).
     pub fn show_trace(&self, ix: usize) {
         self.selection.set(None);
         self.trace_ix.set(ix);
+        self.list.set(false);
     }
 
     /// Records how a load ended: a file goes on screen, a failure into the error panel.
@@ -140,9 +160,12 @@ impl AppState {
         self.show(file);
     }
 
+    /// Puts a file on screen: its trace list when it holds several traces, else its trace.
     pub fn show(&self, file: Rc<LoadedFile>) {
         self.selection.set(None);
         self.trace_ix.set(0);
+        self.list.set(file.set.traces.len() > 1);
+        self.list_scroll.set_value(0.0);
         self.current.set(Some(file));
         if let Some(id) = self.wanted_span.try_update_value(Option::take).flatten() {
             self.select_id(&id);
@@ -177,10 +200,13 @@ impl AppState {
             .current
             .with_untracked(|c| c.as_ref().is_some_and(|c| c.id == id))
         {
-            let last = self.files.with_untracked(|files| files.last().cloned());
-            self.selection.set(None);
-            self.trace_ix.set(0);
-            self.current.set(last);
+            match self.files.with_untracked(|files| files.last().cloned()) {
+                Some(last) => self.show(last),
+                None => {
+                    self.selection.set(None);
+                    self.current.set(None);
+                }
+            }
         }
     }
 

@@ -168,28 +168,43 @@ describe('loading', () => {
     await page.context().close();
   });
 
-  test('a file with several traces gets a trace picker', async () => {
+  test('a file with several traces opens on its list; a row opens a trace; Back and "Back to results" return', async () => {
     const page = await open('/');
-    const span = (traceId, id, parentId) => ({ traceId, id, parentId, name: `op-${id}`, timestamp: 1700000000000000, duration: 1500,
+    const span = (traceId, id, parentId, duration = 1500) => ({ traceId, id, parentId, name: `op-${id}`, timestamp: 1700000000000000, duration,
       localEndpoint: { serviceName: 'svc' } });
     const twoTraces = JSON.stringify([
       span('00000000000000000000000000000aaa', '0000000000000001'),
       span('00000000000000000000000000000aaa', '0000000000000002', '0000000000000001'),
-      span('00000000000000000000000000000bbb', '0000000000000003'),
+      span('00000000000000000000000000000bbb', '0000000000000003', undefined, 9000),
     ]);
     await dropFiles(page, [{ name: 'two-traces.json', text: twoTraces }]);
-    const picker = page.getByTestId('trace-picker');
-    await picker.waitFor();
-    assert.equal(await picker.locator('option').count(), 2);
-    assert.equal(await page.getByTestId('trace-id').textContent(), '00000000000000000000000000000aaa');
-    assert.equal(await page.getByTestId('span-count').textContent(), '2 spans');
-    await picker.selectOption({ index: 1 });
+    const list = page.getByTestId('trace-list');
+    await list.waitFor();
+    assert.match(await list.locator('h2').textContent(), /^2 traces in two-traces\.json/);
+    assert.equal(await list.getByRole('grid').getAttribute('aria-rowcount'), '3');
+    assert.match(await page.getByTestId('scatter').getAttribute('aria-label'), /^Scatter of 2 traces/);
+    // Longest first, then open it.
+    await page.getByTestId('trace-sort').selectOption('longest');
+    await list.locator('.rows .row').first().getByText('op-0000000000000003').waitFor();
+    await list.locator('.rows .row').first().click();
     await page.getByTestId('trace-id').getByText('00000000000000000000000000000bbb').waitFor();
     assert.equal(await page.getByTestId('span-count').textContent(), '1 span');
-    // A single-trace file has no picker.
+    assert.equal(await page.getByTestId('trace-position').textContent(), 'trace 2 of 2');
+    // The browser's Back returns to the list, in the same order; Forward opens the trace again.
+    await page.goBack();
+    await list.waitFor();
+    assert.equal(await page.getByTestId('trace-sort').inputValue(), 'longest');
+    await page.goForward();
+    await page.getByTestId('trace-id').getByText('00000000000000000000000000000bbb').waitFor();
+    await page.getByTestId('back-to-results').click();
+    await list.locator('.rows .row').nth(1).click();
+    await page.getByTestId('trace-id').getByText('00000000000000000000000000000aaa').waitFor();
+    assert.equal(await page.getByTestId('span-count').textContent(), '2 spans');
+    // A single-trace file shows its trace at once, with no way back to a list.
     await dropFiles(page, ['otlp-hotrod-jaeger-apiv3-response.json']);
     await header(page).getByText('40 spans', { exact: true }).waitFor();
-    assert.equal(await picker.count(), 0);
+    assert.equal(await page.getByTestId('back-to-results').count(), 0);
+    assert.deepEqual(page.errors, []);
     await page.context().close();
   });
 });

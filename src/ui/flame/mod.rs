@@ -12,6 +12,7 @@ mod detail;
 mod findings;
 mod input;
 mod paint;
+pub use paint::theme;
 mod toolbar;
 
 use super::browser::perf_enabled;

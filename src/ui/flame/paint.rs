@@ -30,6 +30,8 @@ pub struct Theme {
     pub text: &'static str,
     pub muted: &'static str,
     pub accent: &'static str,
+    /// Errors (the charts' failed traces).
+    pub bad: &'static str,
 }
 
 const LIGHT: Theme = Theme {
@@ -42,6 +44,7 @@ const LIGHT: Theme = Theme {
     text: "#1c2230",
     muted: "#5d6675",
     accent: "#2f62d6",
+    bad: "#c62828",
 };
 const DARK: Theme = Theme {
     bg: "#1c2027",
@@ -53,6 +56,7 @@ const DARK: Theme = Theme {
     text: "#e3e6ec",
     muted: "#9aa3b2",
     accent: "#6d9bff",
+    bad: "#ff7b72",
 };
 
 /// The theme in force: forced by `<html class="theme-…">`, else the system's.

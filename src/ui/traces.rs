@@ -1,0 +1,286 @@
+//! The trace list of a file that holds several traces (a collector's file exporter writes thousands): a
+//! scatter of start time × duration drawn with plotters on a canvas (dot size = spans, errors red), and a
+//! sortable table that creates a DOM row only for the rows in view. A dot or a row opens its trace; the
+//! browser's Back button and "Back to results" return here with the order and scroll kept.
+
+use super::flame::theme;
+use super::state::{AppState, LoadedFile};
+use crate::format::{count, duration, name, plural};
+use crate::trace_list::{rows_of, sorted, SortKey, TraceRow};
+use leptos::html;
+use leptos::prelude::*;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use std::rc::Rc;
+use std::sync::Arc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Table row height in CSS pixels (style/main.css `.trace-table .row` agrees), and the rows drawn beyond
+/// the visible ones on each side.
+const ROW_PX: f64 = 30.0;
+const OVERSCAN: usize = 8;
+/// Scatter height in CSS pixels.
+const SCATTER_PX: f64 = 260.0;
+
+#[component]
+pub fn TraceList(state: AppState, file: Rc<LoadedFile>) -> impl IntoView {
+    let rows: Arc<Vec<TraceRow>> = Arc::new(rows_of(&file));
+    let n = rows.len();
+    let order = Memo::new({
+        let rows = rows.clone();
+        move |_| Arc::new(sorted(&rows, state.list_sort.get()))
+    });
+    let open = Callback::new(move |index: usize| open_trace(state, index));
+    let errors: u64 = rows.iter().map(|r| r.errors).sum();
+    let on_sort = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        if let Some(key) = SortKey::from_id(&value) {
+            state.list_scroll.set_value(0.0);
+            state.list_sort.set(key);
+        }
+    };
+    view! {
+        <section class="panel trace-list" data-testid="trace-list">
+            <header class="list-header">
+                <h2>{format!("{} in {}", plural(n as u64, "trace", "traces"), file.name())}</h2>
+                <span class="muted">{format!("{} with errors", count(rows.iter().filter(|r| r.errors > 0).count() as u64))}</span>
+                <span class="muted">{plural(errors, "failed span", "failed spans")}</span>
+                <label class="sort">
+                    "Sort "
+                    <select data-testid="trace-sort" on:change=on_sort prop:value=move || state.list_sort.get().id()>
+                        {SortKey::ALL.iter().map(|k| view! { <option value=k.id()>{k.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+            </header>
+            <Scatter rows=rows.clone() open state />
+            <Table rows order state open />
+        </section>
+    }
+}
+
+/// Opens trace `index` of the file on screen, with a history entry so that Back returns to the list.
+pub fn open_trace(state: AppState, index: usize) {
+    if let Ok(history) = window().history() {
+        let _ = history.push_state_with_url(&JsValue::from_f64(index as f64), "", None);
+    }
+    state.show_trace(index);
+}
+
+/// Back to the list: through the history when the trace was opened from it (so Forward works too).
+pub fn back_to_list(state: AppState) {
+    let opened_from_list = window().history().ok().and_then(|h| h.state().ok()).is_some_and(|s| s.as_f64().is_some());
+    match window().history() {
+        Ok(history) if opened_from_list => drop(history.back()),
+        _ => state.list.set(true),
+    }
+}
+
+/// The browser's Back and Forward between the list and the traces opened from it.
+pub fn install_history(state: AppState) {
+    let on_pop = Closure::<dyn Fn(web_sys::PopStateEvent)>::new(move |ev: web_sys::PopStateEvent| {
+        let several = state.current.with_untracked(|f| f.as_ref().is_some_and(|f| f.set.traces.len() > 1));
+        if !several {
+            return;
+        }
+        match ev.state().as_f64() {
+            Some(index) => state.show_trace(index as usize),
+            None => state.list.set(true),
+        }
+    });
+    let _ = window().add_event_listener_with_callback("popstate", on_pop.as_ref().unchecked_ref());
+    on_pop.forget(); // lives as long as the page
+}
+
+/// The table: a grid of `n` rows of which only those in view (and a few beyond) exist in the DOM.
+#[component]
+fn Table(rows: Arc<Vec<TraceRow>>, order: Memo<Arc<Vec<u32>>>, state: AppState, open: Callback<usize>) -> impl IntoView {
+    let n = rows.len();
+    let scroll = RwSignal::new(state.list_scroll.get_value());
+    let height = RwSignal::new(480.0);
+    let viewport = NodeRef::<html::Div>::new();
+    // Back from a trace: the list comes back at the same place.
+    Effect::new(move |_| {
+        if let Some(el) = viewport.get() {
+            el.set_scroll_top(scroll.get_untracked() as i32);
+            height.set(el.client_height() as f64);
+        }
+    });
+    let on_scroll = move |_| {
+        if let Some(el) = viewport.get() {
+            let top = el.scroll_top() as f64;
+            state.list_scroll.set_value(top);
+            scroll.set(top);
+        }
+    };
+    let origin = rows.iter().map(|r| r.start_ns).min().unwrap_or(0);
+    let visible = move || {
+        let first = ((scroll.get() / ROW_PX) as usize).saturating_sub(OVERSCAN);
+        let last = (((scroll.get() + height.get()) / ROW_PX).ceil() as usize + OVERSCAN).min(n);
+        let order = order.get();
+        (first..last)
+            .map(|k| {
+                let index = order[k] as usize;
+                let row = &rows[index];
+                let failed = row.errors > 0;
+                view! {
+                    <div class="row" role="row" aria-rowindex=k + 2 class:bad=failed style:top=format!("{}px", k as f64 * ROW_PX)
+                        data-trace=row.trace_id.clone() on:click=move |_| open.run(index)>
+                        <span role="gridcell" class="root"><strong>{name(&row.root_service)}</strong>" "{name(&row.root_name)}</span>
+                        <span role="gridcell" class="services">{services(&row.services)}</span>
+                        <span role="gridcell" class="num">{count(row.spans)}</span>
+                        <span role="gridcell" class="num" class:bad=failed>{count(row.errors)}</span>
+                        <span role="gridcell" class="num">{duration(row.duration_ns)}</span>
+                        <span role="gridcell" class="num muted">{format!("+{}", duration(row.start_ns - origin))}</span>
+                    </div>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <div class="trace-table" role="grid" aria-label="Traces" aria-rowcount=n + 1 node_ref=viewport on:scroll=on_scroll tabindex="0">
+            <div class="row head" role="row" aria-rowindex="1">
+                <span role="columnheader">"Root service and operation"</span>
+                <span role="columnheader">"Services"</span>
+                <span role="columnheader" class="num">"Spans"</span>
+                <span role="columnheader" class="num">"Errors"</span>
+                <span role="columnheader" class="num">"Duration"</span>
+                <span role="columnheader" class="num">"Start"</span>
+            </div>
+            <div class="rows" role="rowgroup" style:height=format!("{}px", n as f64 * ROW_PX)>{visible}</div>
+        </div>
+    }
+}
+
+fn services(list: &[String]) -> String {
+    match list {
+        [] => String::new(),
+        [one] => name(one),
+        [first, rest @ ..] => format!("{} +{}", name(first), rest.len()),
+    }
+}
+
+/// Where the scatter put its dots, to find the one under the pointer.
+#[derive(Clone, Default)]
+struct Placed {
+    /// (x, y, radius) in CSS pixels, in row order.
+    dots: Vec<(f64, f64, f64)>,
+}
+
+#[component]
+fn Scatter(rows: Arc<Vec<TraceRow>>, open: Callback<usize>, state: AppState) -> impl IntoView {
+    let canvas = NodeRef::<html::Canvas>::new();
+    let placed = StoredValue::new(Placed::default());
+    let hover: RwSignal<Option<(usize, f64, f64)>> = RwSignal::new(None);
+    let n = rows.len();
+    let errors = rows.iter().filter(|r| r.errors > 0).count();
+    {
+        let rows = rows.clone();
+        Effect::new(move |_| {
+            let _theme = state.theme.get(); // redrawn when the theme changes
+            if let Some(canvas) = canvas.get() {
+                placed.set_value(draw(&canvas, &rows));
+            }
+        });
+    }
+    let nearest = move |ev: &web_sys::MouseEvent| -> Option<usize> {
+        let (x, y) = (ev.offset_x() as f64, ev.offset_y() as f64);
+        placed.with_value(|p| {
+            let distance = |&(i, (dx, dy, r)): &(usize, &(f64, f64, f64))| (i, ((dx - x).powi(2) + (dy - y).powi(2)).sqrt() - r);
+            p.dots.iter().enumerate().map(|(i, d)| distance(&(i, d))).filter(|&(_, d)| d <= 6.0).min_by(|a, b| a.1.total_cmp(&b.1)).map(|(i, _)| i)
+        })
+    };
+    let on_move = move |ev: web_sys::MouseEvent| hover.set(nearest(&ev).map(|i| (i, ev.offset_x() as f64, ev.offset_y() as f64)));
+    let on_click = move |ev: web_sys::MouseEvent| {
+        if let Some(i) = nearest(&ev) {
+            open.run(i);
+        }
+    };
+    let label = format!("Scatter of {} by start time and duration; {} with errors, in red", plural(n as u64, "trace", "traces"), count(errors as u64));
+    let tip_rows = rows.clone();
+    view! {
+        <div class="scatter">
+            <canvas node_ref=canvas data-testid="scatter" aria-label=label role="img" style:height=format!("{SCATTER_PX}px")
+                on:mousemove=on_move on:mouseleave=move |_| hover.set(None) on:click=on_click></canvas>
+            {move || hover.get().map(|(i, x, y)| {
+                let row = &tip_rows[i];
+                view! {
+                    <div class="scatter-tip" data-testid="scatter-tip" style:left=format!("{:.0}px", x + 12.0) style:top=format!("{:.0}px", y + 12.0)>
+                        <strong>{name(&row.root_service)}</strong>" "{name(&row.root_name)}<br/>
+                        {format!("{} · {} · {}", duration(row.duration_ns), plural(row.spans, "span", "spans"), plural(row.errors, "error", "errors"))}
+                    </div>
+                }
+            })}
+        </div>
+    }
+}
+
+/// Draws the scatter at the canvas's size (device pixels) and gives where each row's dot is.
+fn draw(canvas: &web_sys::HtmlCanvasElement, rows: &[TraceRow]) -> Placed {
+    let dpr = window().device_pixel_ratio().max(1.0);
+    let css_width = canvas.client_width().max(100) as f64;
+    canvas.set_width((css_width * dpr) as u32);
+    canvas.set_height((SCATTER_PX * dpr) as u32);
+    let theme = theme();
+    let origin = rows.iter().map(|r| r.start_ns).min().unwrap_or(0);
+    let x_of = |r: &TraceRow| (r.start_ns - origin) as f64 / 1e9;
+    let y_of = |r: &TraceRow| r.duration_ns as f64 / 1e6;
+    let x_max = rows.iter().map(x_of).fold(0.0, f64::max).max(1e-3) * 1.02;
+    let y_max = rows.iter().map(y_of).fold(0.0, f64::max).max(1e-3) * 1.05;
+    // Dot area grows with the spans, from the fewest to the most; dots are smaller and fainter when many.
+    let fewest = rows.iter().map(|r| r.spans).min().unwrap_or(0) as f64;
+    let most = rows.iter().map(|r| r.spans).max().unwrap_or(0) as f64;
+    let dense = rows.len() > 1000;
+    let (smallest, growth) = if dense { (1.5, 3.0) } else { (2.5, 5.0) };
+    let radius = |r: &TraceRow| (smallest + growth * ((r.spans as f64 - fewest) / (most - fewest).max(1.0)).sqrt()) * dpr;
+    let (ok_alpha, bad_alpha) = if dense { (0.35, 0.6) } else { (0.6, 0.9) };
+    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return Placed::default() };
+    let root = backend.into_drawing_area();
+    let colour = |css: &str| {
+        let hex = u32::from_str_radix(css.trim_start_matches('#'), 16).unwrap_or(0);
+        RGBColor((hex >> 16) as u8, (hex >> 8) as u8, hex as u8)
+    };
+    let (text, muted, accent, bad) = (colour(theme.text), colour(theme.muted), colour(theme.accent), colour(theme.bad));
+    let font = |size: f64| ("sans-serif", size * dpr).into_font().color(&muted);
+    let chart = (|| -> Option<Placed> {
+        root.fill(&colour(theme.bg)).ok()?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin((10.0 * dpr) as i32)
+            .x_label_area_size((36.0 * dpr) as i32)
+            .y_label_area_size((64.0 * dpr) as i32)
+            .build_cartesian_2d(0.0..x_max, 0.0..y_max)
+            .ok()?;
+        chart
+            .configure_mesh()
+            .light_line_style(text.mix(0.06))
+            .bold_line_style(text.mix(0.12))
+            .axis_style(muted)
+            .label_style(font(11.0))
+            .axis_desc_style(font(11.0))
+            .x_desc("start, after the first trace")
+            .y_desc("duration")
+            .x_label_formatter(&|s| duration((s * 1e9) as i64))
+            .y_label_formatter(&|ms| duration((ms * 1e6) as i64))
+            .x_labels(8)
+            .y_labels(5)
+            .draw()
+            .ok()?;
+        // Errors last, so that red dots stay on top.
+        let dot = |r: &TraceRow| {
+            let style = if r.errors > 0 { bad.mix(bad_alpha).filled() } else { accent.mix(ok_alpha).filled() };
+            Circle::new((x_of(r), y_of(r)), radius(r), style)
+        };
+        chart.draw_series(rows.iter().filter(|r| r.errors == 0).map(dot)).ok()?;
+        chart.draw_series(rows.iter().filter(|r| r.errors > 0).map(dot)).ok()?;
+        let dots = rows
+            .iter()
+            .map(|r| {
+                let (px, py) = chart.backend_coord(&(x_of(r), y_of(r)));
+                (px as f64 / dpr, py as f64 / dpr, radius(r) / dpr)
+            })
+            .collect();
+        root.present().ok()?;
+        Some(Placed { dots })
+    })();
+    chart.unwrap_or_default()
+}
