@@ -59,7 +59,7 @@ describe('Content-Security-Policy', () => {
     const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
     assert.ok(scripts.length >= 1);
     for (const [, attrs, body] of scripts) {
-      assert.match(attrs, /\bsrc="\/[^"]+\.js"/);
+      assert.match(attrs, /\bsrc="\.?\/[^"]+\.js"/);
       assert.equal(body.trim(), '');
     }
     assert.ok(html.indexOf('Content-Security-Policy') < html.indexOf('<script'));
