@@ -109,19 +109,24 @@ impl Api {
                 p.push((key, value));
             }
         };
+        // Jaeger takes the tags as a JSON map (none: left out, as every empty value is).
+        let tags_json = if tags.is_empty() {
+            String::new()
+        } else {
+            let map: BTreeMap<&str, &str> = tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            serde_json::to_string(&map).expect("strings serialize")
+        };
+        let go = |ns: Option<i64>| ns.map(go_duration).unwrap_or_default();
         let routes = match self {
             Api::JaegerV3 => {
                 put("query.serviceName", search.service.clone());
                 put("query.operationName", search.operation.clone());
                 put("query.startTimeMin", crate::formats::rfc3339(start));
                 put("query.startTimeMax", crate::formats::rfc3339(end));
-                put("query.durationMin", min.map(go_duration).unwrap_or_default());
-                put("query.durationMax", max.map(go_duration).unwrap_or_default());
+                put("query.durationMin", go(min));
+                put("query.durationMax", go(max));
                 put("query.searchDepth", limit);
-                if !tags.is_empty() {
-                    let map: BTreeMap<&str, &str> = tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                    put("query.attributes", serde_json::to_string(&map).expect("strings serialize"));
-                }
+                put("query.attributes", tags_json);
                 &["/api/v3/trace-summaries", "/api/v3/traces"][..]
             }
             Api::JaegerV1 => {
@@ -129,13 +134,10 @@ impl Api {
                 put("operation", search.operation.clone());
                 put("start", (start / 1000).to_string());
                 put("end", (end / 1000).to_string());
-                put("minDuration", min.map(go_duration).unwrap_or_default());
-                put("maxDuration", max.map(go_duration).unwrap_or_default());
+                put("minDuration", go(min));
+                put("maxDuration", go(max));
                 put("limit", limit);
-                if !tags.is_empty() {
-                    let map: BTreeMap<&str, &str> = tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                    put("tags", serde_json::to_string(&map).expect("strings serialize"));
-                }
+                put("tags", tags_json);
                 &["/api/traces"][..]
             }
             Api::Tempo => {
@@ -144,8 +146,8 @@ impl Api {
                 match search.traceql.trim() {
                     "" => {
                         put("tags", search.tempo_tags(&tags));
-                        put("minDuration", min.map(go_duration).unwrap_or_default());
-                        put("maxDuration", max.map(go_duration).unwrap_or_default());
+                        put("minDuration", go(min));
+                        put("maxDuration", go(max));
                     }
                     traceql => put("q", traceql.to_string()),
                 }
