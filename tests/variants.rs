@@ -232,3 +232,14 @@ fn utf16_input_is_decoded() {
     let err = spanlens::load("cut.json", &le[..le.len() - 1]).err().expect("fails");
     assert!(err.message.contains("UTF-16 (little-endian) but has an odd number of bytes"), "{err}");
 }
+
+/// Tempo's api/v2 trace-by-id answer wraps the OTLP document in `trace` (beside a `status`).
+#[test]
+fn tempo_v2_trace_answer() {
+    let otlp = std::fs::read_to_string(fixtures_dir().join("otlp-spec-example.json")).unwrap();
+    let wrapped = format!(r#"{{"trace":{otlp},"status":"complete"}}"#);
+    let set = spanlens::load("tempo.json", wrapped.as_bytes()).unwrap();
+    let plain = spanlens::load("tempo.json", otlp.as_bytes()).unwrap();
+    assert_eq!(set.span_objects, plain.span_objects);
+    assert_eq!(set.source.format.as_str(), "otlp-json");
+}

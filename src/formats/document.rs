@@ -271,14 +271,15 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
 }
 
 /// Every top-level shape in one struct, so that detection and parsing are one pass: OTLP (`resourceSpans`,
-/// Tempo's `batches`, Jaeger api/v3's `result`), Jaeger (`data`, or one trace object), or one Zipkin span.
+/// Tempo's `batches`, Jaeger api/v3's `result`, Tempo api/v2's `trace`), Jaeger (`data`, or one trace object), or one Zipkin span.
 /// Jaeger trace objects inside `data` are read as `Doc` too. (No `#[serde(flatten)]`: it buffers the value.)
 #[derive(Deserialize)]
 #[serde(expecting = "a trace document: OTLP, Jaeger or Zipkin")]
 pub(super) struct Doc<'a> {
     #[serde(rename = "resourceSpans", alias = "batches", alias = "resource_spans", borrow)]
     resource_spans: Option<Vec<otlp::ResourceSpans<'a>>>,
-    #[serde(borrow)]
+    /// Jaeger api/v3's `{"result": …}`, Tempo api/v2's `{"trace": …}`.
+    #[serde(alias = "trace", borrow)]
     result: Option<Box<Doc<'a>>>,
     #[serde(borrow)]
     data: Option<OneOrMany<Doc<'a>>>,

@@ -6,7 +6,7 @@ use super::browser::is_typing_target;
 use super::errors::ErrorPanel;
 use super::flame::FlameView;
 use super::header::trace_header;
-use super::loading::{load_batch, load_one, Input};
+use super::loading::{load_batch, load_by_id, load_one, Input};
 use super::state::AppState;
 use super::traces::TraceList;
 use leptos::html;
@@ -66,11 +66,48 @@ fn Toolbar(state: AppState) -> impl IntoView {
                 "Paste JSON"
             </button>
             <FileList state />
+            <TraceIdBox state />
             <ThemeSwitch state />
         </header>
         <Show when=move || paste_open.get()>
             <PastePanel state open=paste_open />
         </Show>
+    }
+}
+
+/// Opens a trace by id from a configured backend (shown once `public/config.json` lists one): a Backend
+/// choice when there are several, the id, Enter.
+#[component]
+fn TraceIdBox(state: AppState) -> impl IntoView {
+    let id = RwSignal::new(String::new());
+    let backend = RwSignal::new(String::new());
+    let open = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let id = id.get_untracked();
+        if !id.trim().is_empty() {
+            spawn_local(async move { load_by_id(state, &backend.get_untracked(), id.trim()).await });
+        }
+    };
+    move || {
+        let names: Vec<String> = state.config.with(|c| c.backends.iter().map(|b| b.name.clone()).collect());
+        (!names.is_empty()).then(|| {
+            let choice = (names.len() > 1).then(|| {
+                let options = names.iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view();
+                view! {
+                    <select aria-label="Backend" data-testid="trace-id-backend" on:change=move |ev| backend.set(event_target_value(&ev))>
+                        {options}
+                    </select>
+                }
+            });
+            view! {
+                <form class="trace-id" on:submit=open>
+                    {choice}
+                    <input type="search" aria-label="Trace ID" placeholder="Trace ID" data-testid="trace-id-input" spellcheck="false"
+                        prop:value=move || id.get() on:input=move |ev| id.set(event_target_value(&ev)) />
+                    <button type="submit">"Open"</button>
+                </form>
+            }
+        })
     }
 }
 

@@ -15,6 +15,9 @@ pub struct Params {
     pub theme: Option<String>,
     /// `span=`: select this span (id as in the summary) once the trace is on screen.
     pub span: Option<String>,
+    /// `traceId=` (and `backend=`, a configured backend's name; the first when absent): fetch this trace.
+    pub trace_id: Option<String>,
+    pub backend: Option<String>,
 }
 
 impl Params {
@@ -32,6 +35,8 @@ impl Params {
             embed: matches!(get("embed").as_deref(), Some("1" | "true")),
             theme: get("theme"),
             span: get("span"),
+            trace_id: get("traceId"),
+            backend: get("backend"),
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use super::browser::{js_error_text, mark, next_paint, now, Yielder};
 use super::state::{AppState, Failure, LoadedFile, Outcome};
+use crate::backend::{answers, Backend};
 use crate::format;
 use crate::memory;
 use crate::formats::reader::ByteReader;
@@ -25,6 +26,8 @@ pub enum Input {
     Bytes { name: String, bytes: Vec<u8> },
     File(web_sys::File),
     Url(String),
+    /// A trace fetched by id from a configured backend.
+    Backend { backend: Backend, trace_id: String },
 }
 
 impl Input {
@@ -40,6 +43,24 @@ impl Input {
             Input::Bytes { name, .. } => name.clone(),
             Input::File(file) => file.name(),
             Input::Url(url) => url_file_name(url),
+            Input::Backend { backend, trace_id } => format!("{}:{}", backend.name, trace_id.trim()),
+        }
+    }
+}
+
+/// Loads trace `trace_id` from the backend named `backend` in `public/config.json` (the first when empty):
+/// `?traceId=` and the toolbar's Trace ID box.
+pub async fn load_by_id(state: AppState, backend: &str, trace_id: &str) {
+    let found = state.config.with_untracked(|c| c.backend(backend).cloned());
+    match found {
+        Some(backend) => load_batch(state, vec![Input::Backend { backend, trace_id: trace_id.to_string() }]).await,
+        None => {
+            let text = match backend {
+                "" => "no backend is configured: add one to public/config.json (\"backends\")".to_string(),
+                name => format!("no backend named \"{name}\" in public/config.json"),
+            };
+            state.failures.set(Vec::new());
+            state.fail(Failure { file: format!("{backend}:{trace_id}"), text: format!("Cannot fetch trace {trace_id}: {text}") });
         }
     }
 }
@@ -72,7 +93,7 @@ pub async fn load_one(state: AppState, input: Input, asked_by_parent: bool) -> R
         _ => format!("Opening {name}…"),
     });
     let step = |label: String, done: u64, total: u64| state.progress(ticket, label, done, total);
-    let limit = state.config.with_value(|c| c.memory_limit());
+    let limit = state.config.with_untracked(|c| c.memory_limit());
     let result: Result<Rc<LoadedFile>, Failure> = async {
         let fail = |text: String| Failure { file: name.clone(), text };
         let stop = || fail(format!("Loading {name} was cancelled."));
@@ -80,6 +101,12 @@ pub async fn load_one(state: AppState, input: Input, asked_by_parent: bool) -> R
         let unread = |what: &str, err: Option<String>| err.map_or_else(stop, |e| fail(format!("{what}: {e}")));
         let pipeline = match input {
             Input::Bytes { bytes, .. } => Pipeline::of_bytes(&name, Cow::Owned(bytes)).map_err(failure_of)?,
+            Input::Backend { backend, trace_id } => {
+                let (chunks, size) = fetch_trace(&backend, trace_id.trim(), &cancel).await.map_err(fail)?;
+                read_chunks(chunks, size, &name, &format!("Fetching {name}"), limit, &cancel, &step)
+                    .await
+                    .map_err(|e| unread(&name, e))?
+            }
             Input::Url(url) => match fetch(&url).await.map_err(|e| fail(format!("{url}: {e}")))? {
                 Some((chunks, size)) => read_chunks(chunks, size, &name, &format!("Downloading {url}"), limit, &cancel, &step)
                     .await
@@ -117,7 +144,7 @@ pub async fn reanalyse(state: AppState, file: Rc<LoadedFile>, skew_adjusted: boo
     let step = |label: String, done: u64, total: u64| state.progress(ticket, label, done, total);
     // Let the progress bar show before the copy of the traces.
     next_paint().await;
-    let limit = state.config.with_value(|c| c.memory_limit());
+    let limit = state.config.with_untracked(|c| c.memory_limit());
     let result = run(Pipeline::reanalyse(&file, skew_adjusted), limit, &cancel, &step).await;
     state.finish(ticket);
     match result {
@@ -350,6 +377,68 @@ async fn fetch(url: &str) -> Result<Option<(Chunks<'static>, Option<u64>)>, Stri
     if !response.ok() {
         return Err(format!("the server answered HTTP {} {}", response.status(), response.status_text()));
     }
+    body(response)
+}
+
+/// Fetches a trace from a backend, trying its APIs in order (Jaeger api/v3, then v1 when the v3 route is
+/// missing), with the backend's headers and timeout. A failure says what to do about it (`backend::answers`).
+async fn fetch_trace(backend: &Backend, trace_id: &str, cancel: &AtomicBool) -> Result<(Chunks<'static>, Option<u64>), String> {
+    let page = window().location().href().map_err(js_error_text)?;
+    let base = web_sys::Url::new_with_base(&backend.url, &page).map(|u| u.href()).map_err(js_error_text)?;
+    let wanted = format!("trace {trace_id}");
+    let apis = backend.apis();
+    for (i, api) in apis.iter().enumerate() {
+        let url = api.trace(&base, trace_id);
+        let response = send(&url, backend, cancel).await?;
+        let html = response.headers().get("content-type").is_some_and(|t| t.contains("html"));
+        if response.ok() && !html {
+            return body(response)?.ok_or_else(|| format!("{} answered {wanted} with no body", backend.name));
+        }
+        let status = response.status();
+        let text = response.binary().await.unwrap_or_default();
+        if answers::route_missing(status, &text) && i + 1 < apis.len() {
+            continue; // an older (or newer) server without this API: the next one
+        }
+        return Err(answers::not_json(backend, &text).unwrap_or_else(|| answers::http_failure(backend, status, &text, &wanted)));
+    }
+    Err(format!("{} has no API to ask for {wanted}", backend.name))
+}
+
+/// One GET to a backend, with its headers; no answer within its timeout is an error that says so.
+async fn send(url: &str, backend: &Backend, cancel: &AtomicBool) -> Result<gloo_net::http::Response, String> {
+    let controller = web_sys::AbortController::new().map_err(js_error_text)?;
+    let timed_out = Rc::new(std::cell::Cell::new(false));
+    let timer = {
+        let (controller, timed_out) = (send_wrapper::SendWrapper::new(controller.clone()), send_wrapper::SendWrapper::new(timed_out.clone()));
+        set_timeout_with_handle(
+            move || {
+                timed_out.set(true);
+                controller.abort();
+            },
+            std::time::Duration::from_millis(backend.timeout_ms()),
+        )
+        .ok()
+    };
+    let mut request = gloo_net::http::Request::get(url).abort_signal(Some(&controller.signal()));
+    for (name, value) in &backend.headers {
+        request = request.header(name, value);
+    }
+    let response = request.send().await;
+    // The answer has begun: from here on the progress bar and Cancel are in charge.
+    timer.into_iter().for_each(|t| t.clear());
+    response.map_err(|_| {
+        if timed_out.get() {
+            format!("{} did not answer within {} s ({url}); try again, or raise \"timeoutMs\" in public/config.json", backend.name, backend.timeout_ms() / 1000)
+        } else if cancel.load(Ordering::Relaxed) {
+            "cancelled".to_string()
+        } else {
+            answers::unreachable(backend, url)
+        }
+    })
+}
+
+/// A response's body as chunks, and its size when known.
+fn body(response: gloo_net::http::Response) -> Result<Option<(Chunks<'static>, Option<u64>)>, String> {
     let headers = response.headers();
     let size = match headers.get("content-encoding") {
         Some(encoding) if encoding != "identity" => None,

@@ -28,16 +28,25 @@ pub fn start() {
     mount_to_body(move || {
         // Created under the root owner so the signals live exactly as long as the app.
         let state = state::AppState::new();
-        leptos::task::spawn_local(async move { state.config.set_value(config::fetch().await) });
         state.theme.set(params.theme.clone());
         if let Some(span) = &params.span {
             state.select_id(span);
         }
+        // A trace by id needs the backends of config.json: it is fetched once the config is read.
+        let by_id = params.trace_id.clone().map(|id| (params.backend.clone().unwrap_or_default(), id));
+        let wants_by_id = by_id.is_some();
+        leptos::task::spawn_local(async move {
+            state.config.set(config::fetch().await);
+            if let Some((backend, id)) = by_id {
+                loading::load_by_id(state, &backend, &id).await;
+            }
+        });
         match params.url {
             Some(url) => leptos::task::spawn_local(loading::load_batch(
                 state,
                 vec![loading::Input::Url(url)],
             )),
+            None if wants_by_id => {}
             None => loading::show_sample_now(state),
         }
         embed::install(state);

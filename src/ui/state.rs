@@ -70,7 +70,7 @@ pub struct AppState {
     /// The outcome of the latest load.
     pub outcome: RwSignal<Option<Outcome>, LocalStorage>,
     /// `public/config.json`, once read (the defaults until then).
-    pub config: StoredValue<super::config::Config>,
+    pub config: RwSignal<super::config::Config>,
     /// The trace list of a file with several traces is on screen, rather than one of its traces.
     pub list: RwSignal<bool>,
     /// The list's order and scroll offset, kept while a trace is open so that Back returns to them.
@@ -88,7 +88,7 @@ impl AppState {
             failures: RwSignal::new(Vec::new()),
             theme: RwSignal::new(None),
             selection: RwSignal::new(None),
-            config: StoredValue::new(Default::default()),
+            config: RwSignal::new(Default::default()),
             list: RwSignal::new(false),
             list_sort: RwSignal::new(crate::trace_list::SortKey::MostRecent),
             list_scroll: StoredValue::new(0.0),

@@ -37,7 +37,8 @@ function under(root, urlPath) {
 /**
  * Starts a static server on 127.0.0.1 (a free port): `/` and everything else from dist/, `/fixtures/*` from
  * ../shared/fixtures, `pages` (path → HTML string) for test-only pages such as an embedding parent, and
- * `routes` (path → handler(req, res, url)) for test-only responses such as a slow download. With `base`
+ * `routes` (path → handler(req, res, url), or `/prefix/*` for every path under it) for test-only responses such
+ * as a slow download. With `base`
  * (such as `/x/y/`), dist/ is served under that path only, as a reverse proxy would.
  * Files are streamed, never held whole.
  * Returns { origin, url(path), close() }.
@@ -47,7 +48,9 @@ export async function startServer({ pages = {}, routes = {}, base = '/' } = {}) 
     const url = new URL(req.url, 'http://x');
     const path = url.pathname;
     try {
-      if (routes[path]) return await routes[path](req, res, url);
+      // A route ending in `*` answers every path under it (a fake backend's API).
+      const route = routes[path] ?? Object.entries(routes).find(([k]) => k.endsWith('*') && path.startsWith(k.slice(0, -1)))?.[1];
+      if (route) return await route(req, res, url);
       if (pages[path] !== undefined) {
         res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' });
         return res.end(pages[path]);
