@@ -62,6 +62,12 @@ pub fn route_missing(status: u16, body: &[u8]) -> bool {
     status == 404 && !(has_key(body, "error") || has_key(body, "errors"))
 }
 
+/// Whether a failed search means only that nothing matched: Jaeger api/v3 answers a search without match
+/// with its 404 error ("No traces found"), not with an empty list.
+pub fn no_match(api: Api, status: u16, body: &[u8]) -> bool {
+    api == Api::JaegerV3 && status == 404 && has_key(body, "error")
+}
+
 /// What a request that got an HTTP error means. `wanted` names what was asked: "trace 4bf9…", "the search".
 pub fn http_failure(backend: &Backend, status: u16, body: &[u8], wanted: &str) -> String {
     let name = &backend.name;
@@ -175,10 +181,12 @@ struct JaegerSummaries {
     summaries: Vec<JaegerSummary>,
 }
 
-/// Jaeger api/v3's trace summary (protobuf JSON: 64-bit numbers may be strings).
+/// Jaeger api/v3's trace summary: protobuf JSON (64-bit numbers may be strings, times in ns), or the
+/// gateway's own JSON of later releases (`traceID`, times in µs).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct JaegerSummary {
+    #[serde(alias = "traceID")]
     trace_id: String,
     #[serde(default)]
     root_service_name: String,
@@ -186,6 +194,8 @@ struct JaegerSummary {
     root_operation_name: String,
     min_start_time_unix_nano: Option<crate::formats::Int>,
     max_end_time_unix_nano: Option<crate::formats::Int>,
+    start_time_unix_us: Option<crate::formats::Int>,
+    duration_us: Option<crate::formats::Int>,
     span_count: Option<crate::formats::Int>,
     error_span_count: Option<crate::formats::Int>,
     #[serde(default)]
@@ -199,8 +209,13 @@ struct JaegerService {
 
 impl JaegerSummary {
     fn row(self) -> TraceRow {
-        let start = self.min_start_time_unix_nano.map_or(0, |t| t.0);
-        let end = self.max_end_time_unix_nano.map_or(start, |t| t.0);
+        let micros = |t: Option<crate::formats::Int>| t.map(|t| t.0.saturating_mul(1000));
+        let start = self.min_start_time_unix_nano.map(|t| t.0).or(micros(self.start_time_unix_us)).unwrap_or(0);
+        let end = match (self.max_end_time_unix_nano, micros(self.duration_us)) {
+            (Some(end), _) => end.0,
+            (None, Some(duration)) => start.saturating_add(duration),
+            (None, None) => start,
+        };
         TraceRow {
             trace_id: trace_id(&self.trace_id),
             root_service: self.root_service_name,

@@ -63,7 +63,13 @@ pub enum Api {
 impl Api {
     /// The trace with `id` (`base`: the backend's URL, resolved against the page).
     pub fn trace(self, base: &str, id: &str) -> String {
-        let id = escape(id.trim());
+        let id = id.trim();
+        // Zipkin keeps a 64-bit id as 16 digits; spanlens writes ids with 32.
+        let id = match id.strip_prefix("0000000000000000") {
+            Some(short) if self == Api::Zipkin && id.len() == 32 => short,
+            _ => id,
+        };
+        let id = escape(id);
         match self {
             Api::JaegerV3 => format!("{}/api/v3/traces/{id}", root(base)),
             Api::JaegerV1 => format!("{}/api/traces/{id}", root(base)),

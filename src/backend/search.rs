@@ -90,7 +90,8 @@ impl Search {
         out.finish()
     }
 
-    fn field(&mut self, key: &str) -> Option<&mut String> {
+    /// The field with this URL parameter name (`service`, `q`, `minDuration`…).
+    pub fn field(&mut self, key: &str) -> Option<&mut String> {
         Some(match key {
             "backend" => &mut self.backend,
             "service" => &mut self.service,
@@ -105,6 +106,27 @@ impl Search {
             "limit" => &mut self.limit,
             _ => return None,
         })
+    }
+
+    /// The field with this URL parameter name, as typed ("" for an unknown name).
+    pub fn get(&self, key: &str) -> String {
+        self.clone().field(key).map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Whether a search is asked for rather than only a page to search from: a page opened with a shared
+    /// search runs it; `?view=search` alone waits for "Find traces" (some backends want a service first).
+    pub fn asked(&self) -> bool {
+        let criteria = [&self.service, &self.operation, &self.tags, &self.traceql, &self.min_duration, &self.max_duration];
+        criteria.iter().any(|c| !c.trim().is_empty()) || self.lookback == "custom"
+    }
+
+    /// The search in a few words, for the results' heading: "frontend · HTTP GET · last hour".
+    pub fn describe(&self) -> String {
+        let service = if self.service.is_empty() { "all services" } else { &self.service };
+        let lookback = LOOKBACKS.iter().find(|(v, _)| *v == self.lookback).map_or(self.lookback.as_str(), |(_, l)| l);
+        let range = if self.lookback == "custom" { format!("{} to {}", self.start, self.end) } else { lookback.to_lowercase() };
+        let parts = [service, &self.operation, &self.tags, &self.traceql, &range];
+        parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" · ")
     }
 
     /// The time range searched, in ns since the epoch: the lookback back from `now_ns`, or `start`..`end`.

@@ -42,6 +42,7 @@ fn trace_and_list_routes_of_each_api() {
         "https://t.example.com/x/api/search/tag/name/values?q=%7Bresource.service.name%3D%22cart%22%7D"
     );
     assert_eq!(Api::Zipkin.operations(base, "cart"), "https://t.example.com/x/api/v2/spans?serviceName=cart");
+    assert_eq!(Api::Zipkin.trace("http://z", "0000000000000000a03ee8fff1dcd9b9"), "http://z/api/v2/trace/a03ee8fff1dcd9b9", "64-bit ids as Zipkin keeps them");
 }
 
 #[test]
@@ -85,6 +86,9 @@ fn a_search_round_trips_through_the_url_and_says_which_field_is_wrong() {
     assert_eq!((s.backend.as_str(), s.service.as_str(), s.tags.as_str(), s.lookback.as_str()), ("tempo", "cart", "a=1", "6h"));
     assert_eq!(Search::from_query(&s.to_query()), s);
     assert_eq!(Search::default().to_query(), "view=search", "defaults are left out");
+    assert_eq!((s.get("minDuration"), s.get("nothing")), ("100ms".to_string(), String::new()));
+    assert_eq!(s.describe(), "cart · a=1 · last 6 hours");
+    assert!(s.asked() && !search("view=search&backend=tempo&limit=5").asked(), "a shared search runs; the bare page waits");
     assert_eq!(search("minDuration=fast").min_duration().unwrap_err(), "Min duration: \"fast\" is not a duration like 100ms or 1.5s (ns, us, ms, s, m, h)");
     assert_eq!(search("maxDuration=3parsecs").max_duration().unwrap_err(), "Max duration: unknown unit \"parsecs\" (use ns, us, ms, s, m, h)");
     assert_eq!(search("tags=novalue").tags().unwrap_err(), "Tags: \"novalue\" has no value (write key=value)");
@@ -106,6 +110,16 @@ fn search_answers_of_each_shape_become_rows() {
     let rows = answers::search(Api::JaegerV3, summaries).unwrap();
     assert_eq!((rows[0].spans, rows[0].errors, rows[0].duration_ns), (40, 3, 712_000_000));
     assert_eq!(rows[0].services, ["frontend", "redis"]);
+    // Later releases write the summary with the gateway's own JSON: `traceID`, times in µs.
+    let gateway = br#"{"summaries":[{"traceID":"4bf92f3577b34da6a3ce929d0e0e4736","rootServiceName":"frontend","rootOperationName":"GET",
+        "startTimeUnixUs":1700000000000000,"durationUs":712000,"spanCount":40,"errorSpanCount":0,"services":[]}]}"#;
+    let rows = answers::search(Api::JaegerV3, gateway).unwrap();
+    assert_eq!((rows[0].trace_id.as_str(), rows[0].start_ns, rows[0].duration_ns), ("4bf92f3577b34da6a3ce929d0e0e4736", 1_700_000_000_000_000_000, 712_000_000));
+    // A search without match: api/v3 answers 404 with its JSON error; a missing route is not that.
+    let none = br#"{"error":{"httpCode":404,"message":"No traces found"}}"#;
+    assert!(answers::no_match(Api::JaegerV3, 404, none));
+    assert!(!answers::no_match(Api::JaegerV3, 404, b"404 page not found\n"));
+    assert!(!answers::no_match(Api::Zipkin, 404, none));
 
     // Older api/v3: every matching trace in one OTLP document.
     let merged = answers::search(Api::JaegerV3, &fixture("otlp-hotrod-jaeger-apiv3-response.json")).unwrap();

@@ -8,7 +8,9 @@ use super::flame::FlameView;
 use super::header::trace_header;
 use super::loading::{load_batch, load_by_id, load_one, Input};
 use super::state::AppState;
-use super::traces::TraceList;
+use super::search::SearchPage;
+use super::state::Page;
+use super::traces::FileTraces;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -27,8 +29,11 @@ pub fn App(state: AppState, embed: bool) -> impl IntoView {
             <main class="content">
                 {move || {
                     let ix = state.trace_ix.get();
+                    if state.page.get() == Page::Search {
+                        return view! { <SearchPage state /> }.into_any();
+                    }
                     match state.current.get() {
-                        Some(file) if state.list.get() => view! { <TraceList state file /> }.into_any(),
+                        Some(file) if state.list.get() => view! { <FileTraces state file /> }.into_any(),
                         Some(file) => {
                             let flame = (ix < file.set.traces.len()).then(|| view! { <FlameView state file=file.clone() ix /> });
                             view! { {trace_header(state, file.clone(), ix)} {flame} {trace_body(&file, ix)} }.into_any()
@@ -66,6 +71,7 @@ fn Toolbar(state: AppState) -> impl IntoView {
                 "Paste JSON"
             </button>
             <FileList state />
+            <SearchButton state />
             <TraceIdBox state />
             <ThemeSwitch state />
         </header>
@@ -109,6 +115,16 @@ fn TraceIdBox(state: AppState) -> impl IntoView {
             }
         })
     }
+}
+
+/// To the search page (shown once `public/config.json` lists a backend), with the fields as last typed.
+#[component]
+fn SearchButton(state: AppState) -> impl IntoView {
+    let has_backend = move || state.config.with(|c| !c.backends.is_empty());
+    let go = move |_| super::history::show_search(state, &state.search.get_untracked());
+    move || has_backend().then(|| view! {
+        <button class:active=move || state.page.get() == Page::Search on:click=go data-testid="search-button">"Search"</button>
+    })
 }
 
 /// Cycles the theme: system → light → dark.

@@ -18,6 +18,8 @@ pub struct Params {
     /// `traceId=` (and `backend=`, a configured backend's name; the first when absent): fetch this trace.
     pub trace_id: Option<String>,
     pub backend: Option<String>,
+    /// `view=search` with the search's fields: the search page.
+    pub search: Option<crate::backend::search::Search>,
 }
 
 impl Params {
@@ -37,6 +39,7 @@ impl Params {
             span: get("span"),
             trace_id: get("traceId"),
             backend: get("backend"),
+            search: (get("view").as_deref() == Some("search")).then(|| crate::backend::search::Search::from_query(&search)),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The error panel: why the last inputs did not load (file, line:column, field). Dismissible; the trace on
-//! screen stays.
+//! screen stays. A failed request to a backend has Retry.
 
-use super::state::AppState;
+use super::state::{AppState, Retry};
 use leptos::prelude::*;
 
 #[component]
@@ -14,14 +14,31 @@ pub fn ErrorPanel(state: AppState) -> impl IntoView {
                     <button class="dismiss small" title="Dismiss" on:click=move |_| state.failures.set(Vec::new())>
                         "Dismiss"
                     </button>
-                    {failures.into_iter().map(|f| view! {
-                        <div class="failure">
-                            <h2>"Could not load " {f.file}</h2>
-                            <pre>{f.text}</pre>
-                        </div>
+                    {failures.into_iter().map(|f| {
+                        let retry = f.retry.map(|again| view! {
+                            <button class="small" on:click=move |_| retry(state, again.clone())>"Retry"</button>
+                        });
+                        view! {
+                            <div class="failure">
+                                <h2>"Could not load " {f.file}</h2>
+                                <pre>{f.text}</pre>
+                                {retry}
+                            </div>
+                        }
                     }).collect_view()}
                 </section>
             }
         })
+    }
+}
+
+/// Asks the backend again (the panel is cleared first, as for any new request).
+fn retry(state: AppState, again: Retry) {
+    state.failures.set(Vec::new());
+    match again {
+        Retry::Trace { backend, trace_id } => {
+            leptos::task::spawn_local(async move { super::loading::load_by_id(state, &backend, &trace_id).await })
+        }
+        Retry::Search(search) => leptos::task::spawn_local(super::search::run_search(state, search, true)),
     }
 }

@@ -77,19 +77,29 @@ pub fn trace_header(state: AppState, file: Rc<LoadedFile>, ix: usize) -> AnyView
     .into_any()
 }
 
-/// For a file with several traces: which one this is, and the way back to the list of them (which is the
-/// picker: a select with an option per trace would be 10,000 DOM nodes for a collector's file).
-fn back_to_list(state: AppState, file: &LoadedFile, ix: usize) -> Option<AnyView> {
+/// The way back to the list this trace was opened from: for a file with several traces, its list (which is
+/// the picker: a select with an option per trace would be 10,000 DOM nodes for a collector's file), with
+/// which trace this is; for a trace opened from the search page, its results.
+fn back_to_list(state: AppState, file: &LoadedFile, ix: usize) -> AnyView {
     let n = file.set.traces.len();
-    (n > 1).then(|| {
-        view! {
-            <button class="small" data-testid="back-to-results" on:click=move |_| super::traces::back_to_list(state)>
+    let id = file.id;
+    if n > 1 {
+        return view! {
+            <button class="small" data-testid="back-to-results" on:click=move |_| super::history::back_to_list(state)>
                 "← Back to results"
             </button>
             <span class="muted" data-testid="trace-position">{format!("trace {} of {}", count(ix as u64 + 1), count(n as u64))}</span>
         }
-        .into_any()
+        .into_any();
+    }
+    (move || {
+        (state.from_results.get() == Some(id)).then(|| view! {
+            <button class="small" data-testid="back-to-results" on:click=move |_| super::history::back_to_results(state)>
+                "← Back to results"
+            </button>
+        })
     })
+    .into_any()
 }
 
 fn service_chips(services: &[String]) -> AnyView {

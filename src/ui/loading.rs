@@ -4,8 +4,9 @@
 //! same pipeline's later stages. Progress and Cancel live in `AppState::pending`.
 
 use super::browser::{js_error_text, mark, next_paint, now, Yielder};
-use super::state::{AppState, Failure, LoadedFile, Outcome};
-use crate::backend::{answers, Backend};
+use super::state::{AppState, Failure, LoadedFile, Outcome, Retry};
+use super::requests;
+use crate::backend::Backend;
 use crate::format;
 use crate::memory;
 use crate::formats::reader::ByteReader;
@@ -15,6 +16,7 @@ use leptos::prelude::*;
 use std::borrow::Cow;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -55,12 +57,9 @@ pub async fn load_by_id(state: AppState, backend: &str, trace_id: &str) {
     match found {
         Some(backend) => load_batch(state, vec![Input::Backend { backend, trace_id: trace_id.to_string() }]).await,
         None => {
-            let text = match backend {
-                "" => "no backend is configured: add one to public/config.json (\"backends\")".to_string(),
-                name => format!("no backend named \"{name}\" in public/config.json"),
-            };
             state.failures.set(Vec::new());
-            state.fail(Failure { file: format!("{backend}:{trace_id}"), text: format!("Cannot fetch trace {trace_id}: {text}") });
+            let text = format!("Cannot fetch trace {trace_id}: {}", super::search::unknown_backend(backend));
+            state.fail(Failure::new(format!("{backend}:{trace_id}"), text));
         }
     }
 }
@@ -95,14 +94,18 @@ pub async fn load_one(state: AppState, input: Input, asked_by_parent: bool) -> R
     let step = |label: String, done: u64, total: u64| state.progress(ticket, label, done, total);
     let limit = state.config.with_untracked(|c| c.memory_limit());
     let result: Result<Rc<LoadedFile>, Failure> = async {
-        let fail = |text: String| Failure { file: name.clone(), text };
+        let fail = |text: String| Failure::new(name.clone(), text);
         let stop = || fail(format!("Loading {name} was cancelled."));
         // A read that failed (about `what`) or was cancelled (`None`).
         let unread = |what: &str, err: Option<String>| err.map_or_else(stop, |e| fail(format!("{what}: {e}")));
         let pipeline = match input {
             Input::Bytes { bytes, .. } => Pipeline::of_bytes(&name, Cow::Owned(bytes)).map_err(failure_of)?,
             Input::Backend { backend, trace_id } => {
-                let (chunks, size) = fetch_trace(&backend, trace_id.trim(), &cancel).await.map_err(fail)?;
+                // A request that failed can be tried again from the error panel.
+                let retry = Retry::Trace { backend: backend.name.clone(), trace_id: trace_id.clone() };
+                let (chunks, size) = fetch_trace(&backend, trace_id.trim(), &cancel)
+                    .await
+                    .map_err(|text| Failure { retry: Some(retry), ..fail(text) })?;
                 read_chunks(chunks, size, &name, &format!("Fetching {name}"), limit, &cancel, &step)
                     .await
                     .map_err(|e| unread(&name, e))?
@@ -208,7 +211,7 @@ async fn run(
 }
 
 fn failure_of(err: LoadError) -> Failure {
-    Failure { file: err.file.clone(), text: err.to_string() }
+    Failure::new(err.file.clone(), err.to_string())
 }
 
 /// Parsing does about this many bytes of work between checks of the time budget.
@@ -380,61 +383,13 @@ async fn fetch(url: &str) -> Result<Option<(Chunks<'static>, Option<u64>)>, Stri
     body(response)
 }
 
-/// Fetches a trace from a backend, trying its APIs in order (Jaeger api/v3, then v1 when the v3 route is
-/// missing), with the backend's headers and timeout. A failure says what to do about it (`backend::answers`).
-async fn fetch_trace(backend: &Backend, trace_id: &str, cancel: &AtomicBool) -> Result<(Chunks<'static>, Option<u64>), String> {
-    let page = window().location().href().map_err(js_error_text)?;
-    let base = web_sys::Url::new_with_base(&backend.url, &page).map(|u| u.href()).map_err(js_error_text)?;
+/// Fetches a trace from a backend: its body as chunks, and its size when known.
+async fn fetch_trace(backend: &Backend, trace_id: &str, cancel: &Arc<AtomicBool>) -> Result<(Chunks<'static>, Option<u64>), String> {
     let wanted = format!("trace {trace_id}");
-    let apis = backend.apis();
-    for (i, api) in apis.iter().enumerate() {
-        let url = api.trace(&base, trace_id);
-        let response = send(&url, backend, cancel).await?;
-        let html = response.headers().get("content-type").is_some_and(|t| t.contains("html"));
-        if response.ok() && !html {
-            return body(response)?.ok_or_else(|| format!("{} answered {wanted} with no body", backend.name));
-        }
-        let status = response.status();
-        let text = response.binary().await.unwrap_or_default();
-        if answers::route_missing(status, &text) && i + 1 < apis.len() {
-            continue; // an older (or newer) server without this API: the next one
-        }
-        return Err(answers::not_json(backend, &text).unwrap_or_else(|| answers::http_failure(backend, status, &text, &wanted)));
-    }
-    Err(format!("{} has no API to ask for {wanted}", backend.name))
-}
-
-/// One GET to a backend, with its headers; no answer within its timeout is an error that says so.
-async fn send(url: &str, backend: &Backend, cancel: &AtomicBool) -> Result<gloo_net::http::Response, String> {
-    let controller = web_sys::AbortController::new().map_err(js_error_text)?;
-    let timed_out = Rc::new(std::cell::Cell::new(false));
-    let timer = {
-        let (controller, timed_out) = (send_wrapper::SendWrapper::new(controller.clone()), send_wrapper::SendWrapper::new(timed_out.clone()));
-        set_timeout_with_handle(
-            move || {
-                timed_out.set(true);
-                controller.abort();
-            },
-            std::time::Duration::from_millis(backend.timeout_ms()),
-        )
-        .ok()
-    };
-    let mut request = gloo_net::http::Request::get(url).abort_signal(Some(&controller.signal()));
-    for (name, value) in &backend.headers {
-        request = request.header(name, value);
-    }
-    let response = request.send().await;
-    // The answer has begun: from here on the progress bar and Cancel are in charge.
-    timer.into_iter().for_each(|t| t.clear());
-    response.map_err(|_| {
-        if timed_out.get() {
-            format!("{} did not answer within {} s ({url}); try again, or raise \"timeoutMs\" in public/config.json", backend.name, backend.timeout_ms() / 1000)
-        } else if cancel.load(Ordering::Relaxed) {
-            "cancelled".to_string()
-        } else {
-            answers::unreachable(backend, url)
-        }
-    })
+    let answer = requests::ask(backend, &wanted, |api, base| Ok(vec![api.trace(base, trace_id)]), cancel)
+        .await
+        .map_err(|refusal| refusal.text(backend, &wanted))?;
+    body(answer.response)?.ok_or_else(|| format!("{} answered {wanted} with no body", backend.name))
 }
 
 /// A response's body as chunks, and its size when known.

@@ -13,7 +13,10 @@ mod errors;
 mod flame;
 
 mod header;
+mod history;
 mod loading;
+mod requests;
+mod search;
 mod state;
 mod traces;
 
@@ -32,13 +35,21 @@ pub fn start() {
         if let Some(span) = &params.span {
             state.select_id(span);
         }
-        // A trace by id needs the backends of config.json: it is fetched once the config is read.
+        // A trace by id and a search need the backends of config.json: they wait until it is read.
         let by_id = params.trace_id.clone().map(|id| (params.backend.clone().unwrap_or_default(), id));
-        let wants_by_id = by_id.is_some();
+        let search = params.search.clone();
+        let wants_backend = by_id.is_some() || search.is_some();
+        if let Some(search) = &search {
+            state.search.set(search.clone());
+            state.page.set(state::Page::Search);
+            history::mark_start_as_search();
+        }
         leptos::task::spawn_local(async move {
             state.config.set(config::fetch().await);
             if let Some((backend, id)) = by_id {
                 loading::load_by_id(state, &backend, &id).await;
+            } else if let Some(search) = search.filter(|s| s.asked()) {
+                search::run_search(state, search, false).await;
             }
         });
         match params.url {
@@ -46,11 +57,11 @@ pub fn start() {
                 state,
                 vec![loading::Input::Url(url)],
             )),
-            None if wants_by_id => {}
+            None if wants_backend => {}
             None => loading::show_sample_now(state),
         }
         embed::install(state);
-        traces::install_history(state);
+        history::install(state);
         view! { <app::App state embed=params.embed /> }
     });
 }

@@ -4,6 +4,8 @@
 
 pub use crate::pipeline::LoadedFile;
 use crate::model::SpanIx;
+use crate::backend::search::Search;
+use crate::trace_list::{SortKey, TraceRow};
 use crate::view::find_span;
 use leptos::prelude::*;
 use std::rc::Rc;
@@ -28,6 +30,58 @@ pub struct Failure {
     pub file: String,
     /// For parse errors the `LoadError` text: `file:line:column: message (field path)`.
     pub text: String,
+    /// What the panel's Retry button does again, for requests to a backend (a timeout, a 503…).
+    pub retry: Option<Retry>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Retry {
+    /// Open a trace by id (`backend`: a configured backend's name).
+    Trace { backend: String, trace_id: String },
+    Search(Search),
+}
+
+impl Failure {
+    pub fn new(file: String, text: String) -> Failure {
+        Failure { file, text, retry: None }
+    }
+}
+
+/// Which page is on screen: a file's or backend's trace (or a file's trace list), or the backend search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    Viewer,
+    Search,
+}
+
+/// A trace list's place, kept while a trace opened from it is on screen so that Back returns to it: its
+/// order, its scroll offset and its current row (an index into the list's rows, highlighted; the row last
+/// opened, or moved to with the arrow keys).
+#[derive(Clone, Copy)]
+pub struct ListPlace {
+    pub sort: RwSignal<SortKey>,
+    pub scroll: StoredValue<f64>,
+    pub current: RwSignal<Option<usize>>,
+}
+
+impl ListPlace {
+    fn new() -> ListPlace {
+        ListPlace { sort: RwSignal::new(SortKey::MostRecent), scroll: StoredValue::new(0.0), current: RwSignal::new(None) }
+    }
+
+    /// Back to the top, in file order, nothing current: for a new list.
+    pub fn reset(&self) {
+        self.scroll.set_value(0.0);
+        self.current.set(None);
+    }
+}
+
+/// A backend search's answer, as the search page lists it.
+pub struct Results {
+    /// The configured backend's name.
+    pub backend: String,
+    pub search: Search,
+    pub rows: std::sync::Arc<Vec<TraceRow>>,
 }
 
 /// The selected span: which file and trace it belongs to, and whether the views should bring it into view
@@ -73,9 +127,17 @@ pub struct AppState {
     pub config: RwSignal<super::config::Config>,
     /// The trace list of a file with several traces is on screen, rather than one of its traces.
     pub list: RwSignal<bool>,
-    /// The list's order and scroll offset, kept while a trace is open so that Back returns to them.
-    pub list_sort: RwSignal<crate::trace_list::SortKey>,
-    pub list_scroll: StoredValue<f64>,
+    /// The place in the file's trace list.
+    pub file_list: ListPlace,
+    pub page: RwSignal<Page>,
+    /// The search page's fields, as typed.
+    pub search: RwSignal<Search>,
+    /// The last search's answer; a failed search leaves it.
+    pub results: RwSignal<Option<Rc<Results>>, LocalStorage>,
+    /// The place in the results.
+    pub result_list: ListPlace,
+    /// The loaded file that was opened from the results, whose header leads back to them.
+    pub from_results: RwSignal<Option<u32>>,
 }
 
 impl AppState {
@@ -90,8 +152,12 @@ impl AppState {
             selection: RwSignal::new(None),
             config: RwSignal::new(Default::default()),
             list: RwSignal::new(false),
-            list_sort: RwSignal::new(crate::trace_list::SortKey::MostRecent),
-            list_scroll: StoredValue::new(0.0),
+            file_list: ListPlace::new(),
+            page: RwSignal::new(Page::Viewer),
+            search: RwSignal::new(Search::default()),
+            results: RwSignal::new_local(None),
+            result_list: ListPlace::new(),
+            from_results: RwSignal::new(None),
             wanted_span: StoredValue::new(None),
             outcome: RwSignal::new_local(None),
         }
@@ -143,6 +209,8 @@ impl AppState {
         self.selection.set(None);
         self.trace_ix.set(ix);
         self.list.set(false);
+        self.file_list.current.set(Some(ix));
+        self.page.set(Page::Viewer);
     }
 
     /// Records how a load ended: a file goes on screen, a failure into the error panel.
@@ -165,7 +233,8 @@ impl AppState {
         self.selection.set(None);
         self.trace_ix.set(0);
         self.list.set(file.set.traces.len() > 1);
-        self.list_scroll.set_value(0.0);
+        self.file_list.reset();
+        self.page.set(Page::Viewer);
         self.current.set(Some(file));
         if let Some(id) = self.wanted_span.try_update_value(Option::take).flatten() {
             self.select_id(&id);

@@ -4,7 +4,7 @@
 //! browser's Back button and "Back to results" return here with the order and scroll kept.
 
 use super::flame::theme;
-use super::state::{AppState, LoadedFile};
+use super::state::{AppState, ListPlace, LoadedFile};
 use crate::format::{count, duration, name, plural};
 use crate::trace_list::{rows_of, sorted, SortKey, TraceRow};
 use leptos::html;
@@ -13,8 +13,6 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use std::rc::Rc;
 use std::sync::Arc;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// Table row height in CSS pixels (style/main.css `.trace-table .row` agrees), and the rows drawn beyond
 /// the visible ones on each side.
@@ -23,80 +21,56 @@ const OVERSCAN: usize = 8;
 /// Scatter height in CSS pixels.
 const SCATTER_PX: f64 = 260.0;
 
+/// The trace list of the file on screen.
 #[component]
-pub fn TraceList(state: AppState, file: Rc<LoadedFile>) -> impl IntoView {
-    let rows: Arc<Vec<TraceRow>> = Arc::new(rows_of(&file));
-    let n = rows.len();
+pub fn FileTraces(state: AppState, file: Rc<LoadedFile>) -> impl IntoView {
+    let rows = Arc::new(rows_of(&file));
+    let title = format!("{} in {}", plural(rows.len() as u64, "trace", "traces"), file.name());
+    // A file's rows are its traces, in file order.
+    let open = Callback::new(move |index: usize| super::history::open_file_trace(state, index));
+    view! { <TraceList state rows title=title.into_any() place=state.file_list open /> }
+}
+
+/// A list of traces (a file's, or a search's answer): heading, scatter and table. `open` gets an index into
+/// `rows`. The arrow keys move through the table, Enter opens.
+#[component]
+pub fn TraceList(state: AppState, rows: Arc<Vec<TraceRow>>, title: AnyView, place: ListPlace, open: Callback<usize>) -> impl IntoView {
     let order = Memo::new({
         let rows = rows.clone();
-        move |_| Arc::new(sorted(&rows, state.list_sort.get()))
+        move |_| Arc::new(sorted(&rows, place.sort.get()))
     });
-    let open = Callback::new(move |index: usize| open_trace(state, index));
     let errors: u64 = rows.iter().map(|r| r.errors).sum();
     let on_sort = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         if let Some(key) = SortKey::from_id(&value) {
-            state.list_scroll.set_value(0.0);
-            state.list_sort.set(key);
+            place.scroll.set_value(0.0);
+            place.sort.set(key);
         }
     };
     view! {
         <section class="panel trace-list" data-testid="trace-list">
             <header class="list-header">
-                <h2>{format!("{} in {}", plural(n as u64, "trace", "traces"), file.name())}</h2>
+                <h2>{title}</h2>
                 <span class="muted">{format!("{} with errors", count(rows.iter().filter(|r| r.errors > 0).count() as u64))}</span>
                 <span class="muted">{plural(errors, "failed span", "failed spans")}</span>
                 <label class="sort">
                     "Sort "
-                    <select data-testid="trace-sort" on:change=on_sort prop:value=move || state.list_sort.get().id()>
+                    <select data-testid="trace-sort" on:change=on_sort prop:value=move || place.sort.get().id()>
                         {SortKey::ALL.iter().map(|k| view! { <option value=k.id()>{k.label()}</option> }).collect_view()}
                     </select>
                 </label>
             </header>
             <Scatter rows=rows.clone() open state />
-            <Table rows order state open />
+            <Table rows order place open />
         </section>
     }
 }
 
-/// Opens trace `index` of the file on screen, with a history entry so that Back returns to the list.
-pub fn open_trace(state: AppState, index: usize) {
-    if let Ok(history) = window().history() {
-        let _ = history.push_state_with_url(&JsValue::from_f64(index as f64), "", None);
-    }
-    state.show_trace(index);
-}
-
-/// Back to the list: through the history when the trace was opened from it (so Forward works too).
-pub fn back_to_list(state: AppState) {
-    let opened_from_list = window().history().ok().and_then(|h| h.state().ok()).is_some_and(|s| s.as_f64().is_some());
-    match window().history() {
-        Ok(history) if opened_from_list => drop(history.back()),
-        _ => state.list.set(true),
-    }
-}
-
-/// The browser's Back and Forward between the list and the traces opened from it.
-pub fn install_history(state: AppState) {
-    let on_pop = Closure::<dyn Fn(web_sys::PopStateEvent)>::new(move |ev: web_sys::PopStateEvent| {
-        let several = state.current.with_untracked(|f| f.as_ref().is_some_and(|f| f.set.traces.len() > 1));
-        if !several {
-            return;
-        }
-        match ev.state().as_f64() {
-            Some(index) => state.show_trace(index as usize),
-            None => state.list.set(true),
-        }
-    });
-    let _ = window().add_event_listener_with_callback("popstate", on_pop.as_ref().unchecked_ref());
-    on_pop.forget(); // lives as long as the page
-}
-
 /// The table: a grid of `n` rows of which only those in view (and a few beyond) exist in the DOM.
 #[component]
-fn Table(rows: Arc<Vec<TraceRow>>, order: Memo<Arc<Vec<u32>>>, state: AppState, open: Callback<usize>) -> impl IntoView {
+fn Table(rows: Arc<Vec<TraceRow>>, order: Memo<Arc<Vec<u32>>>, place: ListPlace, open: Callback<usize>) -> impl IntoView {
     let n = rows.len();
-    let scroll = RwSignal::new(state.list_scroll.get_value());
+    let scroll = RwSignal::new(place.scroll.get_value());
     let height = RwSignal::new(480.0);
     let viewport = NodeRef::<html::Div>::new();
     // Back from a trace: the list comes back at the same place.
@@ -109,8 +83,44 @@ fn Table(rows: Arc<Vec<TraceRow>>, order: Memo<Arc<Vec<u32>>>, state: AppState, 
     let on_scroll = move |_| {
         if let Some(el) = viewport.get() {
             let top = el.scroll_top() as f64;
-            state.list_scroll.set_value(top);
+            place.scroll.set_value(top);
             scroll.set(top);
+        }
+    };
+    // The arrow keys move the current row (bringing it into view), Enter opens it.
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if n == 0 {
+            return;
+        }
+        let order = order.get_untracked();
+        let at = place.current.get_untracked().and_then(|c| order.iter().position(|&i| i as usize == c));
+        let page = ((height.get_untracked() / ROW_PX) as usize).saturating_sub(2).max(1);
+        let to = match ev.key().as_str() {
+            "ArrowDown" => at.map_or(0, |k| (k + 1).min(n - 1)),
+            "ArrowUp" => at.map_or(0, |k| k.saturating_sub(1)),
+            "PageDown" => at.map_or(0, |k| (k + page).min(n - 1)),
+            "PageUp" => at.map_or(0, |k| k.saturating_sub(page)),
+            "Home" => 0,
+            "End" => n - 1,
+            "Enter" => {
+                if let Some(index) = place.current.get_untracked() {
+                    open.run(index);
+                }
+                return;
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        place.current.set(Some(order[to] as usize));
+        if let Some(el) = viewport.get_untracked() {
+            // Rows start below the sticky heading row.
+            let (top, view) = (to as f64 * ROW_PX, el.scroll_top() as f64);
+            let visible = el.client_height() as f64 - ROW_PX;
+            if top < view {
+                el.set_scroll_top(top as i32);
+            } else if top + ROW_PX > view + visible {
+                el.set_scroll_top((top + ROW_PX - visible) as i32);
+            }
         }
     };
     let origin = rows.iter().map(|r| r.start_ns).min().unwrap_or(0);
@@ -123,9 +133,10 @@ fn Table(rows: Arc<Vec<TraceRow>>, order: Memo<Arc<Vec<u32>>>, state: AppState, 
                 let index = order[k] as usize;
                 let row = &rows[index];
                 let failed = row.errors > 0;
+                let current = move || place.current.get() == Some(index);
                 view! {
-                    <div class="row" role="row" aria-rowindex=k + 2 class:bad=failed style:top=format!("{}px", k as f64 * ROW_PX)
-                        data-trace=row.trace_id.clone() on:click=move |_| open.run(index)>
+                    <div class="row" role="row" aria-rowindex=k + 2 class:bad=failed class:current=current aria-selected=move || current().to_string() style:top=format!("{}px", k as f64 * ROW_PX)
+                        data-trace=row.trace_id.clone() on:click=move |_| { place.current.set(Some(index)); open.run(index) }>
                         <span role="gridcell" class="root"><strong>{name(&row.root_service)}</strong>" "{name(&row.root_name)}</span>
                         <span role="gridcell" class="services">{services(&row.services)}</span>
                         <span role="gridcell" class="num">{count(row.spans)}</span>
@@ -138,7 +149,7 @@ fn Table(rows: Arc<Vec<TraceRow>>, order: Memo<Arc<Vec<u32>>>, state: AppState, 
             .collect_view()
     };
     view! {
-        <div class="trace-table" role="grid" aria-label="Traces" aria-rowcount=n + 1 node_ref=viewport on:scroll=on_scroll tabindex="0">
+        <div class="trace-table" role="grid" aria-label="Traces" aria-rowcount=n + 1 node_ref=viewport on:scroll=on_scroll on:keydown=on_key tabindex="0">
             <div class="row head" role="row" aria-rowindex="1">
                 <span role="columnheader">"Root service and operation"</span>
                 <span role="columnheader">"Services"</span>
@@ -174,10 +185,14 @@ fn Scatter(rows: Arc<Vec<TraceRow>>, open: Callback<usize>, state: AppState) -> 
     let hover: RwSignal<Option<(usize, f64, f64)>> = RwSignal::new(None);
     let n = rows.len();
     let errors = rows.iter().filter(|r| r.errors > 0).count();
+    // Redrawn at the new width when the window is resized.
+    let width = RwSignal::new(0);
+    let on_resize = window_event_listener(leptos::ev::resize, move |_| width.set(window().inner_width().ok().and_then(|w| w.as_f64()).unwrap_or(0.0) as i32));
+    on_cleanup(move || on_resize.remove());
     {
         let rows = rows.clone();
         Effect::new(move |_| {
-            let _theme = state.theme.get(); // redrawn when the theme changes
+            let _ = (state.theme.get(), width.get()); // redrawn when the theme or the width changes
             if let Some(canvas) = canvas.get() {
                 placed.set_value(draw(&canvas, &rows));
             }

@@ -1,74 +1,12 @@
-// Opening a trace by id from the backends of public/config.json. Jaeger, Tempo and Zipkin servers cannot be
-// installed on these machines, so a test server answers their real routes (paths, parameters and response
-// bodies as DESIGN.md and the servers' sources give them), with the shared fixtures as bodies: the HotROD
-// api/v3 answer for Jaeger, a Jaeger v1 `{"data":[…]}` answer for an older Jaeger without api/v3, the Yelp
-// Zipkin trace, and the OTLP spec example wrapped in Tempo's api/v2 `{"trace":…}`.
+// Opening a trace by id from the backends of public/config.json, against the fake backends of
+// fake-backends.mjs (Jaeger, Tempo and Zipkin servers cannot be installed on these machines; that file says
+// how their routes are answered).
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { FIXTURES, newPage, serveAndLaunch } from './harness.mjs';
+import { newPage, serveAndLaunch } from './harness.mjs';
+import { HOTROD, PETCLINIC, YELP, TEMPO, routes, seen } from './fake-backends.mjs';
 
-const fixture = (name) => readFileSync(join(FIXTURES, name), 'utf8');
-const HOTROD = '2ea75461946a7dd10f2c15ab36a076cb';
-const PETCLINIC = 'df84e36b9e2ee3815d07f0867a5be1f';
-const YELP = 'a03ee8fff1dcd9b9';
-const TEMPO = '5b8efff798038103d269b633813fc60c';
-
-const config = {
-  backends: [
-    { name: 'jaeger', kind: 'jaeger', url: '/jaeger' },
-    { name: 'old-jaeger', kind: 'jaeger', url: '/old-jaeger/' },
-    { name: 'zipkin', kind: 'zipkin', url: '/zipkin' },
-    { name: 'tempo', kind: 'tempo', url: '/tempo', headers: { 'X-Scope-OrgID': 'team-a' } },
-    { name: 'slow', kind: 'jaeger', url: '/slow', timeoutMs: 1500 },
-    { name: 'login', kind: 'zipkin', url: '/login' },
-    { name: 'broken', kind: 'jaeger', url: '/broken' },
-    { name: 'down', kind: 'zipkin', url: 'http://127.0.0.1:9/' },
-  ],
-};
-
-const json = (res, status, body) => {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(typeof body === 'string' ? body : JSON.stringify(body));
-};
-const seen = [];
-const routes = {
-  '/public/config.json': (_req, res) => json(res, 200, config),
-  // Jaeger v2: api/v3 only; its own 404 is JSON.
-  '/jaeger/*': (req, res, url) => {
-    seen.push(url.pathname);
-    const id = url.pathname.match(/^\/jaeger\/api\/v3\/traces\/([0-9a-f]+)$/)?.[1];
-    if (!id) return json(res, 404, '404 page not found\n');
-    if (id !== HOTROD) return json(res, 404, { error: { httpCode: 404, message: 'trace not found' } });
-    return json(res, 200, fixture('otlp-hotrod-jaeger-apiv3-response.json'));
-  },
-  // An older Jaeger: no api/v3 route (Go's mux answers plain text), the v1 HTTP API.
-  '/old-jaeger/*': (_req, res, url) => {
-    seen.push(url.pathname);
-    if (url.pathname === `/old-jaeger/api/traces/${PETCLINIC}`) return json(res, 200, { data: [JSON.parse(fixture('jaeger-petclinic-single-trace.json'))], total: 0, limit: 0, offset: 0, errors: null });
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('404 page not found\n');
-  },
-  '/zipkin/*': (_req, res, url) => {
-    if (url.pathname === `/zipkin/api/v2/trace/${YELP}`) return json(res, 200, fixture('zipkin-yelp.json'));
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end(`Trace not found`);
-  },
-  // Tempo answers a tenant's traces only with its X-Scope-OrgID.
-  '/tempo/*': (req, res, url) => {
-    if (req.headers['x-scope-orgid'] !== 'team-a') return json(res, 401, 'no org id\n');
-    if (url.pathname !== `/tempo/api/v2/traces/${TEMPO}`) return json(res, 404, 'trace not found\n');
-    return json(res, 200, `{"trace":${fixture('otlp-spec-example.json')},"status":"complete"}`);
-  },
-  '/slow/*': () => {}, // never answers
-  '/login/*': (_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end('<!doctype html><html><head><title>Sign in · Example SSO</title></head><body>…</body></html>');
-  },
-  '/broken/*': (_req, res) => json(res, 503, { data: null, errors: [{ code: 503, msg: 'storage unavailable' }] }),
-};
 const env = serveAndLaunch({ routes });
 
 async function open(query) {
