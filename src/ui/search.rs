@@ -128,11 +128,8 @@ fn results_list(state: AppState, results: Rc<Results>) -> AnyView {
     if n == 0 {
         return view! { <p class="empty" data-testid="no-results">{format!("No traces in {} matched {}.", results.backend, results.search.describe())}</p> }.into_any();
     }
-    let title = view! {
-        {format!("{} from {}", plural(n, "trace", "traces"), name(&results.backend))}
-        <span class="muted search-said">{name(&results.search.describe())}</span>
-    }
-    .into_any();
+    let title = format!("{} from {}", plural(n, "trace", "traces"), name(&results.backend));
+    let about = name(&results.search.describe());
     let open = {
         let (rows, backend) = (results.rows.clone(), results.backend.clone());
         Callback::new(move |index: usize| {
@@ -141,7 +138,7 @@ fn results_list(state: AppState, results: Rc<Results>) -> AnyView {
             }
         })
     };
-    view! { <TraceList state rows=results.rows.clone() title place=state.result_list open /> }.into_any()
+    view! { <TraceList state rows=results.rows.clone() title about place=state.result_list open /> }.into_any()
 }
 
 fn kind_name(kind: Kind) -> &'static str {

@@ -28,13 +28,22 @@ pub fn FileTraces(state: AppState, file: Rc<LoadedFile>) -> impl IntoView {
     let title = format!("{} in {}", plural(rows.len() as u64, "trace", "traces"), file.name());
     // A file's rows are its traces, in file order.
     let open = Callback::new(move |index: usize| super::history::open_file_trace(state, index));
-    view! { <TraceList state rows title=title.into_any() place=state.file_list open /> }
+    view! { <TraceList state rows title place=state.file_list open /> }
 }
 
 /// A list of traces (a file's, or a search's answer): heading, scatter and table. `open` gets an index into
 /// `rows`. The arrow keys move through the table, Enter opens.
 #[component]
-pub fn TraceList(state: AppState, rows: Arc<Vec<TraceRow>>, title: AnyView, place: ListPlace, open: Callback<usize>) -> impl IntoView {
+pub fn TraceList(
+    state: AppState,
+    rows: Arc<Vec<TraceRow>>,
+    title: String,
+    /// What the list is of, in a few words (a search's fields).
+    #[prop(optional)]
+    about: Option<String>,
+    place: ListPlace,
+    open: Callback<usize>,
+) -> impl IntoView {
     let order = Memo::new({
         let rows = rows.clone();
         move |_| Arc::new(sorted(&rows, place.sort.get()))
@@ -51,6 +60,7 @@ pub fn TraceList(state: AppState, rows: Arc<Vec<TraceRow>>, title: AnyView, plac
         <section class="panel trace-list" data-testid="trace-list">
             <header class="list-header">
                 <h2>{title}</h2>
+                {about.map(|about| view! { <span class="about">{about}</span> })}
                 <span class="muted">{format!("{} with errors", count(rows.iter().filter(|r| r.errors > 0).count() as u64))}</span>
                 <span class="muted">{plural(errors, "failed span", "failed spans")}</span>
                 <label class="sort">
@@ -138,7 +148,7 @@ fn Table(rows: Arc<Vec<TraceRow>>, order: Memo<Arc<Vec<u32>>>, place: ListPlace,
                     <div class="row" role="row" aria-rowindex=k + 2 class:bad=failed class:current=current aria-selected=move || current().to_string() style:top=format!("{}px", k as f64 * ROW_PX)
                         data-trace=row.trace_id.clone() on:click=move |_| { place.current.set(Some(index)); open.run(index) }>
                         <span role="gridcell" class="root"><strong>{name(&row.root_service)}</strong>" "{name(&row.root_name)}</span>
-                        <span role="gridcell" class="services">{services(&row.services)}</span>
+                        <span role="gridcell" class="services" title=services(&row.services)>{services(&row.services)}</span>
                         <span role="gridcell" class="num">{count(row.spans)}</span>
                         <span role="gridcell" class="num" class:bad=failed>{count(row.errors)}</span>
                         <span role="gridcell" class="num">{duration(row.duration_ns)}</span>
@@ -163,11 +173,12 @@ fn Table(rows: Arc<Vec<TraceRow>>, order: Memo<Arc<Vec<u32>>>, place: ListPlace,
     }
 }
 
+/// "3: customer, driver, frontend" (the cell clips what does not fit; the tip has all).
 fn services(list: &[String]) -> String {
     match list {
         [] => String::new(),
         [one] => name(one),
-        [first, rest @ ..] => format!("{} +{}", name(first), rest.len()),
+        _ => format!("{}: {}", list.len(), list.iter().map(|s| name(s)).collect::<Vec<_>>().join(", ")),
     }
 }
 
@@ -243,11 +254,11 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, rows: &[TraceRow]) -> Placed {
     let x_max = rows.iter().map(x_of).fold(0.0, f64::max).max(1e-3) * 1.02;
     let y_max = rows.iter().map(y_of).fold(0.0, f64::max).max(1e-3) * 1.05;
     // Dot area grows with the spans, from the fewest to the most; dots are smaller and fainter when many.
-    let fewest = rows.iter().map(|r| r.spans).min().unwrap_or(0) as f64;
+    // Relative to the most, not to the fewest: traces of about the same size get dots of about one size.
     let most = rows.iter().map(|r| r.spans).max().unwrap_or(0) as f64;
     let dense = rows.len() > 1000;
     let (smallest, growth) = if dense { (1.5, 3.0) } else { (2.5, 5.0) };
-    let radius = |r: &TraceRow| (smallest + growth * ((r.spans as f64 - fewest) / (most - fewest).max(1.0)).sqrt()) * dpr;
+    let radius = |r: &TraceRow| (smallest + growth * (r.spans as f64 / most.max(1.0)).sqrt()) * dpr;
     let (ok_alpha, bad_alpha) = if dense { (0.35, 0.6) } else { (0.6, 0.9) };
     let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return Placed::default() };
     let root = backend.into_drawing_area();
