@@ -16,7 +16,7 @@ pub fn search(api: Api, body: &[u8]) -> Result<Vec<TraceRow>, String> {
             let answer: JaegerSummaries = json(body)?;
             Ok(answer.summaries.into_iter().map(JaegerSummary::row).collect())
         }
-        Api::Tempo => {
+        Api::Tempo | Api::TempoV1 => {
             let answer: TempoSearch = json(body)?;
             Ok(answer.traces.into_iter().map(TempoTrace::row).collect())
         }
@@ -39,7 +39,7 @@ pub fn services(api: Api, body: &[u8]) -> Result<Vec<String>, String> {
     let names = match api {
         Api::JaegerV3 => json::<Named>(body)?.services,
         Api::JaegerV1 => json::<Named>(body)?.data,
-        Api::Tempo => json::<TagValues>(body)?.values(),
+        Api::Tempo | Api::TempoV1 => json::<TagValues>(body)?.values(),
         Api::Zipkin => json::<Vec<String>>(body)?,
     };
     Ok(sorted(names))
@@ -50,7 +50,7 @@ pub fn operations(api: Api, body: &[u8]) -> Result<Vec<String>, String> {
     let names = match api {
         Api::JaegerV3 => json::<Named>(body)?.operations.into_iter().map(|o| o.name).collect(),
         Api::JaegerV1 => json::<Named>(body)?.data,
-        Api::Tempo => json::<TagValues>(body)?.values(),
+        Api::Tempo | Api::TempoV1 => json::<TagValues>(body)?.values(),
         Api::Zipkin => json::<Vec<String>>(body)?,
     };
     Ok(sorted(names))

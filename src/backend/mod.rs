@@ -37,7 +37,16 @@ pub enum Kind {
 pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
 
 impl Backend {
-    /// The APIs to try, in order: Jaeger's api/v3, then its v1 HTTP API when the v3 route is missing.
+    /// The APIs to ask for a trace, in order, the next when the route of one is missing: Jaeger's api/v3,
+    /// then its v1 HTTP API; Tempo's api/v2, then its older `/api/traces` (`{"batches":…}`).
+    pub fn trace_apis(&self) -> &'static [Api] {
+        match self.kind {
+            Kind::Tempo => &[Api::Tempo, Api::TempoV1],
+            _ => self.apis(),
+        }
+    }
+
+    /// The APIs to ask for a search and the lists, in order (Tempo's search routes have not changed).
     pub fn apis(&self) -> &'static [Api] {
         match self.kind {
             Kind::Jaeger => &[Api::JaegerV3, Api::JaegerV1],
@@ -57,6 +66,8 @@ pub enum Api {
     JaegerV3,
     JaegerV1,
     Tempo,
+    /// Tempo before api/v2: only its trace route differs.
+    TempoV1,
     Zipkin,
 }
 
@@ -74,6 +85,7 @@ impl Api {
             Api::JaegerV3 => format!("{}/api/v3/traces/{id}", root(base)),
             Api::JaegerV1 => format!("{}/api/traces/{id}", root(base)),
             Api::Tempo => format!("{}/api/v2/traces/{id}", root(base)),
+            Api::TempoV1 => format!("{}/api/traces/{id}", root(base)),
             Api::Zipkin => format!("{}/api/v2/trace/{id}", root(base)),
         }
     }
@@ -83,7 +95,7 @@ impl Api {
         match self {
             Api::JaegerV3 => format!("{}/api/v3/services", root(base)),
             Api::JaegerV1 => format!("{}/api/services", root(base)),
-            Api::Tempo => format!("{}/api/search/tag/service.name/values", root(base)),
+            Api::Tempo | Api::TempoV1 => format!("{}/api/search/tag/service.name/values", root(base)),
             Api::Zipkin => format!("{}/api/v2/services", root(base)),
         }
     }
@@ -93,7 +105,7 @@ impl Api {
         match self {
             Api::JaegerV3 => format!("{}/api/v3/operations?{}", root(base), query(&[("service", service)])),
             Api::JaegerV1 => format!("{}/api/services/{}/operations", root(base), escape(service)),
-            Api::Tempo => {
+            Api::Tempo | Api::TempoV1 => {
                 let scoped = format!("{{resource.service.name=\"{}\"}}", service.replace('\\', "\\\\").replace('"', "\\\""));
                 format!("{}/api/search/tag/name/values?{}", root(base), query(&[("q", &scoped)]))
             }
@@ -146,7 +158,7 @@ impl Api {
                 put("tags", tags_json);
                 &["/api/traces"][..]
             }
-            Api::Tempo => {
+            Api::Tempo | Api::TempoV1 => {
                 // A TraceQL query as typed; otherwise the fields as tags (logfmt), which Tempo matches
                 // whatever the attribute's type.
                 match search.traceql.trim() {
@@ -189,6 +201,7 @@ impl Api {
             Api::JaegerV3 => "Jaeger api/v3",
             Api::JaegerV1 => "Jaeger HTTP API (v1)",
             Api::Tempo => "Tempo",
+            Api::TempoV1 => "Tempo (before api/v2)",
             Api::Zipkin => "Zipkin",
         }
     }

@@ -21,6 +21,8 @@ fn backends_read_from_config_json() {
     assert_eq!(backends[0].headers["X-Scope-OrgID"], "team-a");
     assert_eq!((backends[0].timeout_ms(), backends[1].timeout_ms()), (5000, DEFAULT_TIMEOUT_MS));
     assert_eq!(backends[1].apis(), [Api::JaegerV3, Api::JaegerV1]);
+    assert_eq!(backends[0].trace_apis(), [Api::Tempo, Api::TempoV1], "a trace: api/v2, then the older route");
+    assert_eq!(backends[0].apis(), [Api::Tempo], "searches and lists: one API");
     assert!(serde_json::from_str::<Backend>(r#"{"name":"x","kind":"elastic","url":"/"}"#).is_err());
 }
 
@@ -31,6 +33,7 @@ fn trace_and_list_routes_of_each_api() {
     assert_eq!(Api::JaegerV3.trace(base, id), format!("https://t.example.com/x/api/v3/traces/{id}"));
     assert_eq!(Api::JaegerV1.trace(base, id), format!("https://t.example.com/x/api/traces/{id}"));
     assert_eq!(Api::Tempo.trace(base, id), format!("https://t.example.com/x/api/v2/traces/{id}"));
+    assert_eq!(Api::TempoV1.trace(base, id), format!("https://t.example.com/x/api/traces/{id}"));
     assert_eq!(Api::Zipkin.trace(base, id), format!("https://t.example.com/x/api/v2/trace/{id}"));
     assert_eq!(Api::Zipkin.trace(base, "a/b c"), "https://t.example.com/x/api/v2/trace/a%2Fb%20c");
     assert_eq!(Api::JaegerV3.services(base), "https://t.example.com/x/api/v3/services");

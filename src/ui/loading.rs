@@ -386,7 +386,7 @@ async fn fetch(url: &str) -> Result<Option<(Chunks<'static>, Option<u64>)>, Stri
 /// Fetches a trace from a backend: its body as chunks, and its size when known.
 async fn fetch_trace(backend: &Backend, trace_id: &str, cancel: &Arc<AtomicBool>) -> Result<(Chunks<'static>, Option<u64>), String> {
     let wanted = format!("trace {trace_id}");
-    let answer = requests::ask(backend, &wanted, |api, base| Ok(vec![api.trace(base, trace_id)]), cancel)
+    let answer = requests::ask(backend, backend.trace_apis(), &wanted, |api, base| Ok(vec![api.trace(base, trace_id)]), cancel)
         .await
         .map_err(|refusal| refusal.text(backend, &wanted))?;
     body(answer.response)?.ok_or_else(|| format!("{} answered {wanted} with no body", backend.name))

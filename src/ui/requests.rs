@@ -22,10 +22,12 @@ pub enum Refusal {
     Failed(String),
 }
 
-/// Asks `backend` for `wanted` ("trace 4bf9…", "the search"): for each of its APIs, the URLs `routes` gives
-/// (from the backend's URL resolved against the page), in order, the next when a route is missing.
+/// Asks `backend` for `wanted` ("trace 4bf9…", "the search"): for each of `apis` (the backend's), the URLs
+/// `routes` gives (from the backend's URL resolved against the page), in order, the next when a route is
+/// missing.
 pub async fn ask(
     backend: &Backend,
+    apis: &[Api],
     wanted: &str,
     routes: impl Fn(Api, &str) -> Result<Vec<String>, String>,
     cancel: &Arc<AtomicBool>,
@@ -34,7 +36,6 @@ pub async fn ask(
     let base = web_sys::Url::new_with_base(&backend.url, &page)
         .map(|u| u.href())
         .map_err(|e| Refusal::Failed(format!("{}'s URL \"{}\" is not a URL: {}", backend.name, backend.url, js_error_text(e))))?;
-    let apis = backend.apis();
     for (i, &api) in apis.iter().enumerate() {
         let urls = routes(api, &base).map_err(Refusal::Failed)?;
         for (j, url) in urls.iter().enumerate() {
@@ -68,14 +69,15 @@ impl Refusal {
     }
 }
 
-/// Asks like `ask` and reads the whole answer (a search's list, a list of names: small).
+/// Asks like `ask`, of the backend's search APIs, and reads the whole answer (a search's list, a list of
+/// names: small).
 pub async fn ask_bytes(
     backend: &Backend,
     wanted: &str,
     routes: impl Fn(Api, &str) -> Result<Vec<String>, String>,
     cancel: &Arc<AtomicBool>,
 ) -> Result<(Api, Vec<u8>), Refusal> {
-    let Answer { api, response } = ask(backend, wanted, routes, cancel).await?;
+    let Answer { api, response } = ask(backend, backend.apis(), wanted, routes, cancel).await?;
     let body = response
         .binary()
         .await

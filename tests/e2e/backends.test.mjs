@@ -27,16 +27,17 @@ describe('open a trace by id', () => {
     await page.context().close();
   });
 
-  test('an older Jaeger without api/v3 is asked through its v1 API; Zipkin and Tempo (with its header) by &backend=', async () => {
-    for (const [backend, id, spans] of [['old-jaeger', PETCLINIC, '17 spans'], ['zipkin', YELP, '16 spans'], ['tempo', TEMPO, '1 span']]) {
+  test('an older Jaeger without api/v3 is asked through its v1 API, an older Tempo through /api/traces ({"batches"}); Zipkin and Tempo (with its header) by &backend=', async () => {
+    for (const [backend, id, spans] of [['old-jaeger', PETCLINIC, '17 spans'], ['zipkin', YELP, '16 spans'], ['tempo', TEMPO, '1 span'], ['old-tempo', TEMPO, '1 span']]) {
       const page = await open(`?traceId=${id}&backend=${backend}`);
       await page.locator('.trace-header').getByText(spans, { exact: true }).waitFor();
       assert.match(await page.getByTestId('source').textContent(), new RegExp(`${backend}:${id}`));
       // The browser logs the v3 route's 404 before the v1 API answers; nothing else.
-      assert.deepEqual(page.errors.filter((e) => !/status of 404/.test(e) || backend !== 'old-jaeger'), [], backend);
+      assert.deepEqual(page.errors.filter((e) => !/status of 404/.test(e) || !backend.startsWith('old-')), [], backend);
       await page.context().close();
     }
     assert.ok(seen.includes(`/old-jaeger/api/v3/traces/${PETCLINIC}`) && seen.includes(`/old-jaeger/api/traces/${PETCLINIC}`), 'v3 first, then v1');
+    assert.ok(seen.includes(`/old-tempo/api/v2/traces/${TEMPO}`) && seen.includes(`/old-tempo/api/traces/${TEMPO}`), 'Tempo api/v2 first, then the older route');
   });
 
   test('the Trace ID box in the toolbar, with a Backend choice', async () => {
@@ -47,6 +48,17 @@ describe('open a trace by id', () => {
     await page.getByLabel('Trace ID').press('Enter');
     await page.getByTestId('source').getByText(`zipkin:${YELP}`).waitFor();
     assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('a slow backend shows progress, and Cancel stops the request at once', async () => {
+    const page = await open('?traceId=abc&backend=slow');
+    const progress = page.getByTestId('progress');
+    await progress.getByText('Opening slow:abc…').waitFor();
+    await progress.getByRole('button', { name: 'Cancel' }).click();
+    await progress.waitFor({ state: 'detached', timeout: 1000 });
+    await page.waitForTimeout(2000); // past the backend's timeout: nothing more comes
+    assert.equal(await page.getByRole('alert').count(), 0);
     await page.context().close();
   });
 

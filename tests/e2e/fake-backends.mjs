@@ -29,6 +29,7 @@ export const config = {
     { name: 'broken', kind: 'jaeger', url: '/broken' },
     { name: 'down', kind: 'zipkin', url: 'http://127.0.0.1:9/' },
     { name: 'tempo-no-org', kind: 'tempo', url: '/tempo' },
+    { name: 'old-tempo', kind: 'tempo', url: '/old-tempo' },
   ],
 };
 
@@ -177,6 +178,19 @@ export const routes = {
       return json(res, 200, { traces: [summary(TEMPO, 1000, 0), summary(TEMPO_ZERO.replace(/^0+/, ''), 250, 1)], metrics: { inspectedTraces: 2 } });
     }
     return text(res, 404, 'trace not found\n');
+  },
+  // Tempo before api/v2: `/api/traces/{id}` answers `{"batches":[…]}` as Go's protojson writes it (base64
+  // ids, enum names); there is no `/api/v2/traces` route.
+  '/old-tempo/*': (_req, res, url) => {
+    seen.push(url.pathname);
+    if (url.pathname !== `/old-tempo/api/traces/${TEMPO}`) return text(res, 404, '404 page not found\n');
+    const base64 = (hex) => Buffer.from(hex, 'hex').toString('base64');
+    const doc = JSON.parse(fixture('otlp-spec-example.json'), function (key, value) {
+      if ((key === 'traceId' || key === 'spanId' || key === 'parentSpanId') && typeof value === 'string' && value) return base64(value);
+      if (key === 'kind' && typeof value === 'number') return ['SPAN_KIND_UNSPECIFIED', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER', 'SPAN_KIND_CLIENT'][value];
+      return value;
+    });
+    return json(res, 200, { batches: doc.resourceSpans });
   },
   '/login/*': (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
