@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod backend;
 pub mod config;
+pub mod export;
 pub mod format;
 pub mod formats;
 // The trace generator is for tests, benchmarks and the `spanlens-gen` tool: kept out of the web bundle

@@ -9,7 +9,7 @@ mod incremental;
 mod jaeger;
 mod lenient;
 mod json;
-mod otlp;
+pub mod otlp;
 pub mod reader;
 mod zipkin;
 

@@ -206,17 +206,22 @@ fn add_span(b: &mut Builder, s: OtlpSpan<'_>, resource: u32, scope: u32, service
             attributes: attributes(b, e.attributes),
         })
         .collect();
-    let links: Vec<Link> = s
+    let mut links: Vec<Link> = s
         .links
         .unwrap_or_default()
         .into_iter()
-        .map(|l| Link {
-            trace_id: b.trace_id(l.trace_id.as_deref(), enc),
-            span_id: b.span_id(l.span_id.as_deref(), enc),
-            kind: LinkKind::Link,
-            attributes: attributes(b, l.attributes),
+        .map(|l| {
+            let attributes = attributes(b, l.attributes);
+            let (kind, attributes) = reference_kind(b, attributes);
+            Link { trace_id: b.trace_id(l.trace_id.as_deref(), enc), span_id: b.span_id(l.span_id.as_deref(), enc), kind, attributes }
         })
         .collect();
+    // A FOLLOWS_FROM link to the parent itself (OpenTelemetry's Jaeger translation, and spanlens's export)
+    // says the parent is only followed from: the child does not block it.
+    if let Some(at) = links.iter().position(|l| l.kind == LinkKind::FollowsFrom && l.span_id.is_some() && l.span_id == parent_id && (l.trace_id.is_none() || l.trace_id == trace_id)) {
+        links.remove(at);
+        notes |= crate::model::notes::FOLLOWS_FROM;
+    }
     let attributes = attributes(b, s.attributes);
     let attributes = b.set.attrs.add(attributes);
     let span = Span {
@@ -237,6 +242,28 @@ fn add_span(b: &mut Builder, s: OtlpSpan<'_>, resource: u32, scope: u32, service
     };
     b.push(trace_id, span)
 }
+
+/// The Jaeger reference a link stands for, by its `opentracing.ref_type` attribute (`follows_from`,
+/// `child_of`), as OpenTelemetry's Jaeger translation writes it; the attribute is then left out.
+fn reference_kind(b: &Builder, attributes: Box<[Attr]>) -> (LinkKind, Box<[Attr]>) {
+    let found = attributes.iter().position(|a| b.set.strings.get(a.key) == REF_TYPE);
+    let kind = found.and_then(|at| match &attributes[at].value {
+        AttrValue::Str(v) if b.set.strings.get(*v).eq_ignore_ascii_case("follows_from") => Some(LinkKind::FollowsFrom),
+        AttrValue::Str(v) if b.set.strings.get(*v).eq_ignore_ascii_case("child_of") => Some(LinkKind::ChildOf),
+        _ => None,
+    });
+    match (kind, found) {
+        (Some(kind), Some(at)) => {
+            let mut rest = attributes.into_vec();
+            rest.remove(at);
+            (kind, rest.into_boxed_slice())
+        }
+        _ => (LinkKind::Link, attributes),
+    }
+}
+
+/// The link attribute that names a Jaeger reference's type.
+pub const REF_TYPE: &str = "opentracing.ref_type";
 
 fn code<T>(c: Option<Code<'_>>, from_num: fn(i64) -> T, from_name: fn(&str) -> T) -> T {
     match c {

@@ -73,6 +73,7 @@ fn Toolbar(state: AppState) -> impl IntoView {
             <FileList state />
             <SearchButton state />
             <TraceIdBox state />
+            <super::copy::CopyLink state />
             <ThemeSwitch state />
         </header>
         <Show when=move || paste_open.get()>

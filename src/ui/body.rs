@@ -44,6 +44,7 @@ pub fn trace_body(file: &LoadedFile, ix: usize) -> Option<AnyView> {
 /// Per service, from the statistics computed at load (most total time first): spans, errors, total time, self
 /// time and time on the critical path.
 fn service_table(set: &TraceSet, stats: &Stats) -> impl IntoView {
+    let rows = stats.by_service.iter().map(|g| (service_name(set, g.service), g));
     view! {
         <table>
             <thead><tr>
@@ -51,11 +52,7 @@ fn service_table(set: &TraceSet, stats: &Stats) -> impl IntoView {
                 <th class="num">"Total"</th><th class="num">"Self time"</th><th class="num">"Critical path"</th>
             </tr></thead>
             <tbody>
-                {stats.by_service.iter().map(|g| {
-                    let name = match set.str(g.service) {
-                        "" => "(no service)".to_string(),
-                        name => name.to_string(),
-                    };
+                {rows.map(|(name, g)| {
                     view! {
                         <tr>
                             <td>{name}</td>
@@ -70,6 +67,22 @@ fn service_table(set: &TraceSet, stats: &Stats) -> impl IntoView {
             </tbody>
         </table>
     }
+}
+
+fn service_name(set: &TraceSet, service: crate::model::Sym) -> String {
+    match set.str(service) {
+        "" => "(no service)".to_string(),
+        name => name.to_string(),
+    }
+}
+
+/// The services table as CSV (times in ns, for a spreadsheet to compute with).
+pub fn services_csv(set: &TraceSet, stats: &Stats) -> String {
+    let header = ["service", "spans", "errors", "total_ns", "self_ns", "critical_path_ns"];
+    let rows = stats.by_service.iter().map(|g| {
+        vec![service_name(set, g.service), g.count.to_string(), g.errors.to_string(), g.total_ns.to_string(), g.self_ns.to_string(), g.critical_ns.to_string()]
+    });
+    crate::export::csv(&header, rows)
 }
 
 /// The first `SPAN_LIST_LIMIT` of `spans` with id, name, service and duration; orphans also show the missing parent.

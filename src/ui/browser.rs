@@ -9,10 +9,19 @@ use wasm_bindgen_futures::JsFuture;
 pub struct Params {
     /// `url=`: fetch this trace instead of showing the sample.
     pub url: Option<String>,
-    /// `embed=1`: no header chrome (title, file buttons); the trace header stays.
-    pub embed: bool,
-    /// `theme=light|dark`; otherwise the system's preference.
+    /// `embed=1` (or Jaeger UI's `uiEmbed=v0`): no toolbar; the trace header stays. `embed=toolbar`: framed,
+    /// with the toolbar. Kept in the URL as given.
+    pub embed: Option<String>,
+    /// `theme=light|dark` (or Jaeger UI's `uiTheme=`); otherwise the system's preference.
     pub theme: Option<String>,
+    /// `q=` (or Jaeger UI's `uiFind=`): the flame graph's search.
+    pub query: Option<String>,
+    /// `window=START,END`: the time window, ns from the trace's start.
+    pub window: Option<(i64, i64)>,
+    /// `colour=`: the flame graph's colouring.
+    pub colouring: Option<crate::view::colour::Colouring>,
+    /// `trace=`: which trace of a file with several (its id).
+    pub trace: Option<String>,
     /// `span=`: select this span (id as in the summary) once the trace is on screen.
     pub span: Option<String>,
     /// `traceId=` (and `backend=`, a configured backend's name; the first when absent): fetch this trace.
@@ -23,6 +32,11 @@ pub struct Params {
 }
 
 impl Params {
+    /// Framed without the toolbar (`embed=1`; `embed=toolbar` keeps it).
+    pub fn bare(&self) -> bool {
+        self.embed.as_deref().is_some_and(|e| e != "toolbar" && e != "0" && e != "false")
+    }
+
     pub fn from_location() -> Params {
         let search = window().location().search().unwrap_or_default();
         let query = web_sys::UrlSearchParams::new_with_str(&search).ok();
@@ -34,8 +48,12 @@ impl Params {
         };
         Params {
             url: get("url"),
-            embed: matches!(get("embed").as_deref(), Some("1" | "true")),
-            theme: get("theme"),
+            embed: get("embed").or_else(|| get("uiEmbed").map(|_| "1".to_string())),
+            theme: get("theme").or_else(|| get("uiTheme")).filter(|t| t == "light" || t == "dark"),
+            query: get("q").or_else(|| get("uiFind")),
+            window: get("window").and_then(|w| super::address::parse_window(&w)),
+            colouring: get("colour").and_then(|c| crate::view::colour::Colouring::from_str(&c)),
+            trace: get("trace"),
             span: get("span"),
             trace_id: get("traceId"),
             backend: get("backend"),
@@ -163,4 +181,23 @@ pub fn js_error_text(err: JsValue) -> String {
         .map(|e| String::from(e.message()))
         .or_else(|| err.as_string())
         .unwrap_or_else(|| format!("{err:?}"))
+}
+
+/// Runs a function once a while has passed without another call (a URL write after the last zoom step).
+#[derive(Clone, Copy)]
+pub struct Debounce(leptos::prelude::StoredValue<Option<leptos::prelude::TimeoutHandle>>);
+
+impl Debounce {
+    pub fn new() -> Debounce {
+        Debounce(leptos::prelude::StoredValue::new(None))
+    }
+
+    pub fn run(&self, ms: u64, f: impl FnOnce() + Send + Sync + 'static) {
+        use leptos::prelude::*;
+        if let Some(pending) = self.0.try_update_value(Option::take).flatten() {
+            pending.clear();
+        }
+        let handle = set_timeout_with_handle(f, std::time::Duration::from_millis(ms)).ok();
+        self.0.try_set_value(handle);
+    }
 }

@@ -1,26 +1,20 @@
-//! The postMessage API for parent pages (DESIGN.md, "Embedding"): `spanlens:ready` once listening;
-//! `spanlens:load` → `spanlens:loaded` / `spanlens:error`; `spanlens:summary` → the same type with the `id`;
-//! `spanlens:select` selects a span; selections are announced as `spanlens:selected`.
-//! It only listens: to messages, and (through effects) to the app state's selection and load outcome.
-//! Nothing else in the app calls into it.
+//! The postMessage API for parent pages (DESIGN.md, "Embedding"): `spanlens:ready` once the config is read;
+//! `spanlens:load` (bytes, `url` or `traceId`+`backend`) → `spanlens:loaded` / `spanlens:error`;
+//! `spanlens:summary` → the same type with the `id`; `spanlens:select` selects a span, `spanlens:view` sets
+//! the view, search and time window, `spanlens:theme` the theme; selections are announced as
+//! `spanlens:selected`, view changes as `spanlens:view-changed`.
+//! Messages are taken from the page's own origin and from `embed.allowedOrigins` (`config::Embed::allows`);
+//! replies go to the sender's origin, announcements to the parent's origin only when it is allowed.
+//! It only listens: to messages, and (through effects) to the app state. Only `ui/mod.rs` calls into it.
 
 use super::browser::{bytes_of, js_error_text, next_paint, read_blob};
 use super::loading::{load_one, Input};
-use super::state::{AppState, LoadedFile, Outcome};
+use super::state::{AppState, LoadedFile, Outcome, Page};
 use js_sys::{Object, Reflect};
 use leptos::prelude::*;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MessageEvent, Window};
-
-/// Whether a message from `origin` may drive the viewer: the page's own origin, or one listed in the config.
-/// Opaque origins (`"null"`: sandboxed frames, `file:`) never match, even each other.
-pub fn origin_allowed(origin: &str, own_origin: &str, allowed: &[String]) -> bool {
-    if origin == "null" || origin.is_empty() {
-        return false;
-    }
-    origin == own_origin || allowed.iter().any(|a| a == origin)
-}
 
 /// Where a reply goes: the window that sent the message, to its origin only (never `"*"`).
 struct ReplyTo {
@@ -52,70 +46,90 @@ pub fn install(state: AppState) {
             Some((trace.trace_id.display(strings), span.span_id.map(|id| id.display(strings)).unwrap_or_default()))
         });
         if let Some((trace_id, span_id)) = ids {
-            announce_selected(&trace_id, &span_id);
+            announce(state, &message("spanlens:selected", &[("traceId", trace_id.into()), ("spanId", span_id.into())]));
+        }
+    });
+    // The view, search and window, a moment after they settle (not at each zoom step).
+    let debounce = super::browser::Debounce::new();
+    Effect::new(move |first: Option<()>| {
+        let look = state.look.get();
+        let view = if state.page.get() == Page::Search { "search" } else { "flame" };
+        if first.is_some() {
+            debounce.run(150, move || {
+                let window = look.window.map_or(JsValue::NULL, |(a, b)| js_sys::Array::of2(&(a as f64).into(), &(b as f64).into()).into());
+                announce(state, &message("spanlens:view-changed", &[("view", view.into()), ("query", look.query.into()), ("window", window)]));
+            });
         }
     });
     // Loads the parent did not ask for; its own `spanlens:load`s are answered by `load`.
     Effect::new(move |_| match state.outcome.get() {
-        Some(Outcome::Loaded { file, asked_by_parent: false }) => announce_loaded(file),
-        Some(Outcome::Failed { failure, asked_by_parent: false }) => announce_error(&failure.text),
+        Some(Outcome::Loaded { file, asked_by_parent: false }) => announce_loaded(state, file),
+        Some(Outcome::Failed { failure, asked_by_parent: false }) => {
+            announce(state, &message("spanlens:error", &[("message", failure.text.into())]))
+        }
         _ => {}
     });
 
-    // Same-origin parents only for now: a parent on another origin does not learn we exist.
-    if let Some((parent, own_origin)) = parent_window() {
-        let _ = parent.post_message(&message("spanlens:ready", &[]), &own_origin);
+}
+
+/// Tells the parent, if its origin is allowed, that the viewer listens (once `public/config.json` is read:
+/// it lists the origins allowed).
+pub fn announce_ready(state: AppState) {
+    announce(state, &message("spanlens:ready", &[]));
+}
+
+/// Posts to the parent window when there is one and its origin is allowed, to that origin exactly.
+fn announce(state: AppState, message: &JsValue) {
+    if let Some((parent, origin)) = parent_window(state) {
+        let _ = parent.post_message(message, &origin);
     }
 }
 
-/// Tells a same-origin parent which span is selected.
-fn announce_selected(trace_id: &str, span_id: &str) {
-    if let Some((parent, own_origin)) = parent_window() {
-        let _ = parent.post_message(
-            &message("spanlens:selected", &[("traceId", trace_id.into()), ("spanId", span_id.into())]),
-            &own_origin,
-        );
-    }
-}
-
-/// After a load the parent did not ask for (a drop, a pick, `?url=`), tells a same-origin parent what is now on
-/// screen, so that "after each load" holds for every load. Replies to `spanlens:load` go to its sender instead.
-fn announce_loaded(file: Rc<LoadedFile>) {
-    let Some((parent, own_origin)) = parent_window() else {
-        return;
-    };
+/// After a load the parent did not ask for (a drop, a pick, `?url=`), tells the parent what is now on screen,
+/// so that "after each load" holds for every load. Replies to `spanlens:load` go to its sender instead.
+fn announce_loaded(state: AppState, file: Rc<LoadedFile>) {
     leptos::task::spawn_local(async move {
         next_paint().await;
         next_paint().await;
-        let _ = parent.post_message(
-            &message("spanlens:loaded", &[("summary", summary_js(&file))]),
-            &own_origin,
-        );
+        announce(state, &message("spanlens:loaded", &[("summary", summary_js(&file))]));
     });
 }
 
-/// The same for a load that failed.
-fn announce_error(text: &str) {
-    if let Some((parent, own_origin)) = parent_window() {
-        let _ = parent.post_message(
-            &message("spanlens:error", &[("message", text.into())]),
-            &own_origin,
-        );
-    }
-}
-
-/// The parent window when the viewer is framed by a page of our own origin, with that origin.
-/// A cross-origin parent's origin cannot be read (SecurityError, caught), and posting to it with our origin
-/// as target would only log a warning; config-listed origins (later) will need `location.ancestorOrigins`.
-fn parent_window() -> Option<(Window, String)> {
+/// The parent window, when the viewer is framed by a page whose origin is allowed, with that origin. A
+/// cross-origin parent's origin is read from `location.ancestorOrigins`, else from `document.referrer`.
+fn parent_window(state: AppState) -> Option<(Window, String)> {
     let win = window();
     let parent = win.parent().ok().flatten()?;
     if Object::is(&parent, &win) {
         return None;
     }
-    let own_origin = win.location().origin().ok()?;
-    let parent_origin = parent.location().origin().ok()?;
-    origin_allowed(&parent_origin, &own_origin, &[]).then_some((parent, own_origin))
+    let own = win.location().origin().ok()?;
+    // `location.ancestorOrigins` (not in every browser, nor in web-sys): the parent's origin first.
+    let ancestors = Reflect::get(&win.location(), &"ancestorOrigins".into()).ok().filter(|a| a.is_object());
+    let from_ancestors = ancestors.and_then(|list| Reflect::get(&list, &0.into()).ok()).and_then(|o| o.as_string());
+    let from_referrer = || {
+        let referrer = document().referrer();
+        web_sys::Url::new(&referrer).ok().map(|u| u.origin())
+    };
+    let origin = from_ancestors.or_else(from_referrer)?;
+    if state.config.with_untracked(|c| c.embed.allows(&origin, &own)) {
+        Some((parent, origin))
+    } else {
+        refused(&origin, "spanlens:ready and the viewer's announcements were not sent to the parent page");
+        None
+    }
+}
+
+/// One console warning per refused origin, naming the setting that would allow it.
+fn refused(origin: &str, what: &str) {
+    thread_local! {
+        static WARNED: std::cell::RefCell<std::collections::HashSet<String>> = Default::default();
+    }
+    if WARNED.with(|w| w.borrow_mut().insert(origin.to_string())) {
+        web_sys::console::warn_1(
+            &format!("spanlens: {origin} is not allowed to embed this viewer: {what}. List it in public/config.json, embed.allowedOrigins").into(),
+        );
+    }
 }
 
 fn on_message(state: AppState, event: MessageEvent) {
@@ -128,10 +142,8 @@ fn on_message(state: AppState, event: MessageEvent) {
     };
     let own_origin = window().location().origin().unwrap_or_default();
     let origin = event.origin();
-    if !origin_allowed(&origin, &own_origin, &[]) {
-        web_sys::console::warn_1(
-            &format!("spanlens: ignored {kind} from {origin}: origin not allowed").into(),
-        );
+    if !state.config.with_untracked(|c| c.embed.allows(&origin, &own_origin)) {
+        refused(&origin, &format!("its {kind} was ignored"));
         return;
     }
     let Some(source) = event.source() else { return };
@@ -159,11 +171,47 @@ fn on_message(state: AppState, event: MessageEvent) {
                 state.select_id(&id);
             }
         }
+        "spanlens:theme" => {
+            let theme = get(&data, "theme").as_string().filter(|t| t == "light" || t == "dark");
+            super::browser::apply_theme(theme.as_deref());
+            state.theme.set(theme);
+        }
+        "spanlens:view" => {
+            let view = get(&data, "view").as_string();
+            let query = get(&data, "query").as_string();
+            let window = get(&data, "window");
+            let window = js_sys::Array::is_array(&window)
+                .then(|| (js_sys::Array::from(&window).get(0).as_f64(), js_sys::Array::from(&window).get(1).as_f64()))
+                .or_else(|| window.as_string().map(|w| super::address::parse_window(&w).map_or((None, None), |(a, b)| (Some(a as f64), Some(b as f64)))));
+            let window = window.and_then(|(a, b)| Some((a? as i64, b? as i64)));
+            if let Err(text) = state.set_view(view.as_deref(), query, window) {
+                reply.send(&message("spanlens:error", &[("message", text.into())]));
+            }
+        }
         _ => {}
     }
 }
 
 async fn load(state: AppState, data: JsValue, reply: ReplyTo) {
+    // By URL, or by id from a configured backend, rather than by bytes.
+    let url = get(&data, "url").as_string().filter(|u| !u.is_empty());
+    let trace_id = get(&data, "traceId").as_string().filter(|t| !t.trim().is_empty());
+    let fetched = match (url, trace_id) {
+        (Some(url), _) => Some(Ok(Input::Url(url))),
+        (None, Some(trace_id)) => {
+            let name = get(&data, "backend").as_string().unwrap_or_default();
+            Some(match state.config.with_untracked(|c| c.backend(&name).cloned()) {
+                Some(backend) => Ok(Input::Backend { backend, trace_id }),
+                None => Err(format!("Cannot fetch trace {trace_id}: {}", super::search::unknown_backend(&name))),
+            })
+        }
+        (None, None) => None,
+    };
+    match fetched {
+        Some(Ok(input)) => return answer_load(state, input, reply).await,
+        Some(Err(text)) => return reply.send(&message("spanlens:error", &[("message", text.into())])),
+        None => {}
+    }
     let name = get(&data, "name")
         .as_string()
         .filter(|n| !n.is_empty())
@@ -189,8 +237,14 @@ async fn load(state: AppState, data: JsValue, reply: ReplyTo) {
     };
     // Let go of the sender's buffer before parsing: a big trace should not be held twice.
     drop((payload, data));
+    answer_load(state, Input::Bytes { name, bytes }, reply).await
+}
+
+/// Loads an input a parent sent and answers it: `spanlens:loaded` once the trace is on screen, or
+/// `spanlens:error`.
+async fn answer_load(state: AppState, input: Input, reply: ReplyTo) {
     state.failures.set(Vec::new());
-    match load_one(state, Input::Bytes { name, bytes }, true).await {
+    match load_one(state, input, true).await {
         Ok(file) => {
             // Reply once the new trace is on screen: the DOM update, then a painted frame.
             next_paint().await;

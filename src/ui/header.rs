@@ -2,7 +2,7 @@
 //! Built once per (file, trace) selection from the precomputed summary: no reactive work per span.
 
 use super::copy::CopyButton;
-use super::download::export_summary;
+use super::download::{export_csv, export_otlp, export_png, export_summary};
 use crate::format::{bytes, count, duration, plural};
 use super::state::{AppState, LoadedFile};
 use leptos::prelude::*;
@@ -31,10 +31,13 @@ pub fn trace_header(state: AppState, file: Rc<LoadedFile>, ix: usize) -> AnyView
         }
         .into_any();
     };
-    let export_file = file.clone();
-    let export = move |_| {
-        if let Err(err) = export_summary(&export_file) {
-            web_sys::console::error_2(&"spanlens: export failed".into(), &err);
+    // Each export of what is on screen; a failure goes to the console (nothing was lost).
+    let exporter = |what: fn(&LoadedFile, usize) -> Result<(), wasm_bindgen::JsValue>| {
+        let file = file.clone();
+        move |_| {
+            if let Err(err) = what(&file, ix) {
+                web_sys::console::error_2(&"spanlens: export failed".into(), &err);
+            }
         }
     };
     let duration_ns: i64 = trace.duration_nanos.parse().unwrap_or(0);
@@ -49,7 +52,12 @@ pub fn trace_header(state: AppState, file: Rc<LoadedFile>, ix: usize) -> AnyView
                 <CopyButton text=trace.trace_id.clone() label="Copy" title="Copy the trace id" />
                 {back_to_list(state, &file, ix)}
                 <span class="spacer"></span>
-                <button on:click=export title="Download the spanlens.summary/1 JSON">"Export analysis"</button>
+                <span class="exports" role="group" aria-label="Export">
+                    <button on:click=exporter(|f, _| export_summary(f)) title="Download the spanlens.summary/1 JSON">"Export analysis"</button>
+                    <button on:click=exporter(export_otlp) data-testid="export-otlp" title="Download this trace as OTLP/JSON, whatever format it came in">"OTLP/JSON"</button>
+                    <button on:click=exporter(export_flame_png) data-testid="export-png" title="Download the flame graph as drawn, as PNG at the screen's resolution">"PNG"</button>
+                    <button on:click=exporter(export_services_csv) data-testid="export-csv" title="Download the services table as CSV">"CSV"</button>
+                </span>
             </div>
             <div class="stats">
                 <span class="stat" data-testid="span-count">
@@ -139,4 +147,17 @@ fn warning_list(file: &LoadedFile) -> Option<AnyView> {
         }
         .into_any(),
     )
+}
+
+/// The flame graph on screen as PNG.
+fn export_flame_png(file: &LoadedFile, _ix: usize) -> Result<(), wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    let canvas = document().query_selector("[data-testid=flame-canvas]")?.ok_or("no flame graph on screen")?;
+    export_png(file, canvas.unchecked_ref())
+}
+
+/// The services table below the flame graph as CSV.
+fn export_services_csv(file: &LoadedFile, ix: usize) -> Result<(), wasm_bindgen::JsValue> {
+    let analysis = file.analyses.get(ix).ok_or("no such trace")?;
+    export_csv(file.name(), "services", &super::body::services_csv(&file.set, &analysis.stats))
 }

@@ -87,6 +87,12 @@ pub async fn load_batch(state: AppState, inputs: Vec<Input>) {
 /// so the progress bar moves, clicks are answered and Cancel works.
 pub async fn load_one(state: AppState, input: Input, asked_by_parent: bool) -> Result<Rc<LoadedFile>, Failure> {
     let name = input.name();
+    // How a link loads it again.
+    let source: Vec<(&'static str, String)> = match &input {
+        Input::Url(url) => vec![("url", url.clone())],
+        Input::Backend { backend, trace_id } => vec![("traceId", trace_id.trim().to_string()), ("backend", backend.name.clone())],
+        Input::Bytes { .. } | Input::File(_) => Vec::new(),
+    };
     let (ticket, cancel) = state.begin(match &input {
         Input::Url(url) => format!("Fetching {url}…"),
         _ => format!("Opening {name}…"),
@@ -132,7 +138,10 @@ pub async fn load_one(state: AppState, input: Input, asked_by_parent: bool) -> R
     .await;
     state.finish(ticket);
     match &result {
-        Ok(file) => state.finish_load(Outcome::Loaded { file: file.clone(), asked_by_parent }),
+        Ok(file) => {
+            state.sources.update_value(|s| drop(s.insert(file.id, source)));
+            state.finish_load(Outcome::Loaded { file: file.clone(), asked_by_parent })
+        }
         Err(_) if cancel.load(Ordering::Relaxed) => {}
         Err(failure) => state.finish_load(Outcome::Failed { failure: failure.clone(), asked_by_parent }),
     }

@@ -2,6 +2,7 @@
 //! input (file, URL, paste, sample, postMessage) → bytes → `crate::pipeline` → `Rc<LoadedFile>` in `AppState`
 //! → views. `embed` (the postMessage API) is installed here and only listens to the state.
 
+mod address;
 mod app;
 mod body;
 mod browser;
@@ -35,6 +36,7 @@ pub fn start() {
         if let Some(span) = &params.span {
             state.select_id(span);
         }
+        state.want(params.trace.clone(), params.window, params.query.clone(), params.colouring);
         // A trace by id and a search need the backends of config.json: they wait until it is read.
         let by_id = params.trace_id.clone().map(|id| (params.backend.clone().unwrap_or_default(), id));
         let search = params.search.clone();
@@ -46,12 +48,15 @@ pub fn start() {
         }
         leptos::task::spawn_local(async move {
             state.config.set(config::fetch().await);
+            // The origins allowed to embed the viewer are known now.
+            embed::announce_ready(state);
             if let Some((backend, id)) = by_id {
                 loading::load_by_id(state, &backend, &id).await;
             } else if let Some(search) = search.filter(|s| s.asked()) {
                 search::run_search(state, search, false).await;
             }
         });
+        let bare = params.bare();
         match params.url {
             Some(url) => leptos::task::spawn_local(loading::load_batch(
                 state,
@@ -62,6 +67,7 @@ pub fn start() {
         }
         embed::install(state);
         history::install(state);
-        view! { <app::App state embed=params.embed /> }
+        address::install(state);
+        view! { <app::App state embed=bare /> }
     });
 }

@@ -6,6 +6,7 @@ pub use crate::pipeline::LoadedFile;
 use crate::model::SpanIx;
 use crate::backend::search::Search;
 use crate::trace_list::{SortKey, TraceRow};
+use crate::view::colour::Colouring;
 use crate::view::find_span;
 use leptos::prelude::*;
 use std::rc::Rc;
@@ -76,6 +77,23 @@ impl ListPlace {
     }
 }
 
+/// What the flame graph shows besides the selection: its search, its time window (ns from the trace's
+/// start; `None`: the whole trace) and its colouring. The flame writes it as it changes; the URL, links and
+/// `spanlens:view-changed` read it. Set from outside the flame (a link, `spanlens:view`), `look_asked` is
+/// bumped and the flame applies it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Look {
+    pub query: String,
+    pub window: Option<(i64, i64)>,
+    pub colouring: Colouring,
+}
+
+impl Default for Look {
+    fn default() -> Look {
+        Look { query: String::new(), window: None, colouring: Colouring::Service }
+    }
+}
+
 /// A backend search's answer, as the search page lists it.
 pub struct Results {
     /// The configured backend's name.
@@ -138,6 +156,14 @@ pub struct AppState {
     pub result_list: ListPlace,
     /// The loaded file that was opened from the results, whose header leads back to them.
     pub from_results: RwSignal<Option<u32>>,
+    pub look: RwSignal<Look>,
+    pub look_asked: RwSignal<u32>,
+    /// What a link asks to see once its trace is on screen: which trace of the file (by id), and the window.
+    wanted_trace: StoredValue<Option<String>>,
+    wanted_window: StoredValue<Option<(i64, i64)>>,
+    /// How each loaded file can be loaded again, as URL parameters (`url=`, or `traceId=` and `backend=`);
+    /// none for a dropped or pasted file.
+    pub sources: StoredValue<std::collections::HashMap<u32, Vec<(&'static str, String)>>>,
 }
 
 impl AppState {
@@ -158,6 +184,11 @@ impl AppState {
             results: RwSignal::new_local(None),
             result_list: ListPlace::new(),
             from_results: RwSignal::new(None),
+            look: RwSignal::new(Look::default()),
+            look_asked: RwSignal::new(0),
+            wanted_trace: StoredValue::new(None),
+            wanted_window: StoredValue::new(None),
+            sources: StoredValue::new(Default::default()),
             wanted_span: StoredValue::new(None),
             outcome: RwSignal::new_local(None),
         }
@@ -207,6 +238,7 @@ impl AppState {
     /// Shows another trace of the file on screen (leaving its trace list).
     pub fn show_trace(&self, ix: usize) {
         self.selection.set(None);
+        self.new_window(None);
         self.trace_ix.set(ix);
         self.list.set(false);
         self.file_list.current.set(Some(ix));
@@ -231,8 +263,12 @@ impl AppState {
     /// Puts a file on screen: its trace list when it holds several traces, else its trace.
     pub fn show(&self, file: Rc<LoadedFile>) {
         self.selection.set(None);
-        self.trace_ix.set(0);
-        self.list.set(file.set.traces.len() > 1);
+        // A link's trace and window apply to the first file shown after it.
+        let wanted = self.wanted_trace.try_update_value(Option::take).flatten();
+        let trace = wanted.and_then(|id| file.summary.traces.iter().position(|t| t.trace_id == id));
+        self.new_window(self.wanted_window.try_update_value(Option::take).flatten());
+        self.trace_ix.set(trace.unwrap_or(0));
+        self.list.set(file.set.traces.len() > 1 && trace.is_none());
         self.file_list.reset();
         self.page.set(Page::Viewer);
         self.current.set(Some(file));
@@ -244,6 +280,11 @@ impl AppState {
     /// Puts `file` in place of the loaded file `id` and on screen, on the same trace (the view starts
     /// afresh, with nothing selected, as for any file put on screen).
     pub fn replace(&self, id: u32, file: Rc<LoadedFile>) {
+        self.sources.update_value(|s| {
+            if let Some(source) = s.get(&id).cloned() {
+                s.insert(file.id, source);
+            }
+        });
         self.files.update(|files| {
             if let Some(slot) = files.iter_mut().find(|f| f.id == id) {
                 *slot = file.clone();
@@ -277,6 +318,49 @@ impl AppState {
                 }
             }
         }
+    }
+
+    /// A new trace on screen starts with the whole trace in view, or `window`; search and colouring stay.
+    fn new_window(&self, window: Option<(i64, i64)>) {
+        if self.look.with_untracked(|l| l.window) != window {
+            self.look.update(|l| l.window = window);
+        }
+        self.look_asked.update(|n| *n += 1);
+    }
+
+    /// What a link asks for before its trace is loaded: the trace (by id), the window, the search, the
+    /// colouring.
+    pub fn want(&self, trace: Option<String>, window: Option<(i64, i64)>, query: Option<String>, colouring: Option<Colouring>) {
+        self.wanted_trace.set_value(trace);
+        self.wanted_window.set_value(window);
+        self.look.update(|l| {
+            l.query = query.unwrap_or_default();
+            l.colouring = colouring.unwrap_or(Colouring::Service);
+        });
+    }
+
+    /// `spanlens:view`: the view (`flame`, or `search` for the search page), the search and the time window,
+    /// each when given.
+    pub fn set_view(&self, view: Option<&str>, query: Option<String>, window: Option<(i64, i64)>) -> Result<(), String> {
+        match view {
+            None | Some("" | "flame") => {
+                if view.is_some() {
+                    self.page.set(Page::Viewer);
+                }
+            }
+            Some("search") => self.page.set(Page::Search),
+            Some(other) => return Err(format!("spanlens:view: the view \"{other}\" is not available (flame, search)")),
+        }
+        self.look.update(|l| {
+            if let Some(query) = query {
+                l.query = query;
+            }
+            if window.is_some() {
+                l.window = window;
+            }
+        });
+        self.look_asked.update(|n| *n += 1);
+        Ok(())
     }
 
     pub fn fail(&self, failure: Failure) {

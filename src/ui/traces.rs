@@ -56,6 +56,22 @@ pub fn TraceList(
             place.sort.set(key);
         }
     };
+    // The list as CSV, in the order on screen.
+    let csv = {
+        let rows = rows.clone();
+        move |_| {
+            let order = order.get_untracked();
+            let header = ["trace_id", "root_service", "root_operation", "services", "spans", "errors", "duration_ns", "start_unix_ns"];
+            let lines = order.iter().map(|&i| {
+                let r = &rows[i as usize];
+                vec![r.trace_id.clone(), r.root_service.clone(), r.root_name.clone(), r.services.join(" "), r.spans.to_string(), r.errors.to_string(), r.duration_ns.to_string(), r.start_ns.to_string()]
+            });
+            let text = crate::export::csv(&header, lines);
+            if let Err(err) = super::download::export_csv("spanlens", "traces", &text) {
+                web_sys::console::error_2(&"spanlens: export failed".into(), &err);
+            }
+        }
+    };
     view! {
         <section class="panel trace-list" data-testid="trace-list">
             <header class="list-header">
@@ -69,6 +85,7 @@ pub fn TraceList(
                         {SortKey::ALL.iter().map(|k| view! { <option value=k.id()>{k.label()}</option> }).collect_view()}
                     </select>
                 </label>
+                <button class="small" data-testid="export-csv" title="Download the list as CSV, in this order" on:click=csv>"CSV"</button>
             </header>
             <Scatter rows=rows.clone() open state />
             <Table rows order place open />

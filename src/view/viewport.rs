@@ -125,6 +125,18 @@ impl Viewport {
         self.clamp();
     }
 
+    /// Shows exactly [t0, t1] (ns from the trace start; a link's `window=`), within the trace.
+    pub fn show_window(&mut self, t0: f64, t1: f64) {
+        self.window_ns = t1 - t0;
+        self.start_ns = t0;
+        self.clamp();
+    }
+
+    /// The visible window as whole ns from the trace start (what a link's `window=` holds).
+    pub fn window(&self) -> (i64, i64) {
+        (self.start_ns.round() as i64, self.end_ns().round() as i64)
+    }
+
     /// Shows [t0, t1] in the window; `frame`s it only when it is not already in view.
     pub fn reveal(&mut self, t0: f64, t1: f64, row: usize) {
         let fits = t0 >= self.start_ns && t1 <= self.end_ns();
@@ -159,6 +171,17 @@ impl Viewport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_window_shown_is_the_window_read_back_within_the_trace() {
+        let mut vp = Viewport::new(1_000_000, 10, 800.0, 400.0);
+        vp.show_window(250_000.0, 500_000.0);
+        assert_eq!(vp.window(), (250_000, 500_000));
+        vp.show_window(900_000.0, 2_000_000.0);
+        assert_eq!(vp.window(), (0, 1_000_000), "wider than the trace: the whole trace");
+        vp.show_window(-50.0, 100_000.0);
+        assert_eq!(vp.window().0, 0);
+    }
 
     fn vp() -> Viewport {
         Viewport::new(1_000_000, 100, 1000.0, 24.0 + 200.0)

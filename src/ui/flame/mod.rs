@@ -16,12 +16,12 @@ pub use paint::theme;
 mod toolbar;
 
 use super::browser::perf_enabled;
-use super::state::{AppState, LoadedFile};
+use super::state::{AppState, LoadedFile, Look};
 use crate::analysis::search;
 use crate::analysis::TraceAnalysis;
 use crate::format::duration;
 use crate::model::{SpanIx, Trace};
-use crate::view::colour::{colours, Colouring, Colours};
+use crate::view::colour::{colours, Colouring, Colours, Legend};
 use crate::view::draw::{hit, DrawList, Scene};
 use crate::view::interaction::{self, Command, Response, Session};
 use crate::view::runs::LookKey;
@@ -55,12 +55,15 @@ pub struct Flame {
     density: (usize, Vec<u32>, Vec<bool>),
     frame_pending: bool,
     frames: u64,
+    /// Where the window goes after each frame (the URL, links and the parent page read it).
+    look: RwSignal<Look>,
+    colouring: Colouring,
 }
 
 type Core = StoredValue<Flame, LocalStorage>;
 
 impl Flame {
-    fn new(file: Rc<LoadedFile>, ix: usize) -> Flame {
+    fn new(file: Rc<LoadedFile>, ix: usize, look: RwSignal<Look>) -> Flame {
         let (trace, analysis) = (&file.set.traces[ix], &file.analyses[ix]);
         let model = FlameModel::new(&file.set, trace, analysis);
         let colours = colours(&file.set, trace, &analysis.stats.self_ns, Colouring::Service);
@@ -79,6 +82,8 @@ impl Flame {
             density: (0, Vec::new(), Vec::new()),
             frame_pending: false,
             frames: 0,
+            look,
+            colouring: Colouring::Service,
             file,
             ix,
         }
@@ -189,10 +194,18 @@ fn schedule(core: Core) {
     let pending = core.try_update_value(|f| std::mem::replace(&mut f.frame_pending, true)).unwrap_or(true);
     if !pending {
         request_animation_frame(move || {
-            core.try_update_value(|f| {
+            let shown = core.try_update_value(|f| {
                 f.frame_pending = false;
                 f.paint();
+                let vp = &f.session.vp;
+                (f.look, (vp.window_ns < vp.total_ns).then(|| vp.window()))
             });
+            // The window as drawn goes into the look (after the `Flame` is let go).
+            if let Some((look, window)) = shown {
+                if look.with_untracked(|l| l.window) != window {
+                    look.update(|l| l.window = window);
+                }
+            }
         });
     }
 }
@@ -220,6 +233,7 @@ struct Tip {
 struct Ui {
     core: Core,
     state: AppState,
+    legend: RwSignal<Legend>,
     tip: RwSignal<Option<Tip>>,
     search: RwSignal<SearchStatus>,
     search_input: NodeRef<html::Input>,
@@ -265,6 +279,39 @@ impl Ui {
         }
     }
 
+    /// Colours the bars another way (and shows its legend).
+    fn set_colouring(&self, mode: Colouring) {
+        let new = self.core.try_update_value(|f| {
+            if f.colouring == mode {
+                return None;
+            }
+            let file = f.file.clone();
+            f.colours = colours(&file.set, &file.set.traces[f.ix], &file.analyses[f.ix].stats.self_ns, mode);
+            f.colouring = mode;
+            Some(f.colours.legend.clone())
+        });
+        if let Some(Some(legend)) = new {
+            self.legend.set(legend);
+        }
+        schedule(self.core);
+    }
+
+    /// Shows the look asked for (a link, `spanlens:view`, a new trace): the search, the window, the colouring.
+    fn apply_look(&self) {
+        let look = self.state.look.get_untracked();
+        if let Some(input) = self.search_input.get_untracked() {
+            if input.value() != look.query {
+                input.set_value(&look.query);
+            }
+        }
+        self.run_search(&look.query);
+        self.core.update_value(|f| match look.window {
+            Some((start, end)) => f.session.vp.show_window(start as f64, end as f64),
+            None => f.session.vp.reset(),
+        });
+        self.set_colouring(look.colouring);
+    }
+
     fn run_search(&self, text: &str) {
         self.core.update_value(|f| f.session.match_at = None);
         if text.trim().is_empty() {
@@ -294,15 +341,16 @@ impl Ui {
 
 #[component]
 pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoView {
-    let core: Core = StoredValue::new_local(Flame::new(file.clone(), ix));
+    let core: Core = StoredValue::new_local(Flame::new(file.clone(), ix, state.look));
+    let legend = RwSignal::new(core.with_value(|f| f.colours.legend.clone()));
     let ui = Ui {
         core,
         state,
+        legend,
         tip: RwSignal::new(None),
         search: RwSignal::new(SearchStatus::default()),
         search_input: NodeRef::new(),
     };
-    let legend = RwSignal::new(core.with_value(|f| f.colours.legend.clone()));
     let canvas_ref: NodeRef<html::Canvas> = NodeRef::new();
     let mini_ref: NodeRef<html::Canvas> = NodeRef::new();
     let wrap_ref: NodeRef<html::Div> = NodeRef::new();
@@ -315,6 +363,11 @@ pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
             f.minimap = Painter::new(mini.into());
         });
         input::observe_size(ui, wrap.into());
+    });
+    // The look asked for: at first (once the search box exists), then whenever it is asked again.
+    Effect::new(move |_| {
+        state.look_asked.track();
+        ui.apply_look();
     });
     // Repaint when the theme changes (toolbar switch or system setting).
     Effect::new(move |_| {
@@ -338,7 +391,7 @@ pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
 
     view! {
         <section class="flame" data-testid="flame" aria-label="Flame graph">
-            <toolbar::FlameToolbar state ui file=file.clone() legend />
+            <toolbar::FlameToolbar state ui file=file.clone() />
             <toolbar::LegendView legend />
             <canvas class="minimap" node_ref=mini_ref data-testid="minimap" aria-label="Overview: drag the window to move"
                 on:mousedown=move |ev: web_sys::MouseEvent| input::minimap_drag(core, ev)

@@ -4,29 +4,20 @@
 use super::{schedule, SearchStatus, Ui};
 use crate::analysis::search;
 use crate::format::{count, plural};
-use crate::view::colour::{colours, css, Colouring, Legend};
+use crate::view::colour::{css, Colouring, Legend};
 use crate::view::interaction::{command_for, key_help, Command};
 use leptos::prelude::*;
 use std::rc::Rc;
 use super::super::state::{AppState, LoadedFile};
 
 #[component]
-pub fn FlameToolbar(state: AppState, ui: Ui, file: Rc<LoadedFile>, legend: RwSignal<Legend>) -> impl IntoView {
+pub fn FlameToolbar(state: AppState, ui: Ui, file: Rc<LoadedFile>) -> impl IntoView {
     let core = ui.core;
-    let colouring = RwSignal::new(Colouring::Service);
     let critical = RwSignal::new(true);
     let on_colouring = move |ev: leptos::ev::Event| {
         let Some(mode) = Colouring::from_str(&event_target_value(&ev)) else { return };
-        colouring.set(mode);
-        let new = core.try_update_value(|f| {
-            let file = f.file.clone();
-            f.colours = colours(&file.set, &file.set.traces[f.ix], &file.analyses[f.ix].stats.self_ns, mode);
-            f.colours.legend.clone()
-        });
-        if let Some(c) = new {
-            legend.set(c);
-        }
-        schedule(core);
+        state.look.update(|l| l.colouring = mode);
+        ui.set_colouring(mode);
     };
     let on_critical = move |ev: leptos::ev::Event| {
         let on = event_target_checked(&ev);
@@ -56,12 +47,17 @@ pub fn FlameToolbar(state: AppState, ui: Ui, file: Rc<LoadedFile>, legend: RwSig
                     placeholder="Search spans  ( / )   e.g. service:db status:error >10ms"
                     aria-label="Search spans"
                     title=search_help()
-                    on:input=move |ev| ui.run_search(&event_target_value(&ev))
+                    on:input=move |ev| {
+                        let text = event_target_value(&ev);
+                        ui.run_search(&text);
+                        state.look.update(|l| l.query = text);
+                    }
                     on:keydown=move |ev: web_sys::KeyboardEvent| {
                         if ev.key() == "Escape" {
                             let input: web_sys::HtmlInputElement = event_target(&ev);
                             input.set_value("");
                             ui.run_search("");
+                            state.look.update(|l| l.query.clear());
                             let _ = input.blur();
                         } else if let Some(command) = command_for(&ev.key(), ev.shift_key(), false, true) {
                             ev.prevent_default();
@@ -74,7 +70,7 @@ pub fn FlameToolbar(state: AppState, ui: Ui, file: Rc<LoadedFile>, legend: RwSig
                 <button class="small" title="Next match (Enter)" on:click=move |_| ui.run(Command::NextMatch)>"↓"</button>
                 <select data-testid="colouring" aria-label="Colouring" on:change=on_colouring>
                     {Colouring::ALL.iter().map(|c| view! {
-                        <option value=c.as_str() selected=move || colouring.get() == *c>{c.label()}</option>
+                        <option value=c.as_str() selected=move || state.look.with(|l| l.colouring) == *c>{c.label()}</option>
                     }).collect_view()}
                 </select>
                 <label class="toggle" title="Draw the critical path: the chain of work that sets the end-to-end time">
