@@ -342,14 +342,15 @@ impl AppState {
     /// `spanlens:view`: the view (`flame`, or `search` for the search page), the search and the time window,
     /// each when given.
     pub fn set_view(&self, view: Option<&str>, query: Option<String>, window: Option<(i64, i64)>) -> Result<(), String> {
-        match view {
-            None | Some("" | "flame") => {
-                if view.is_some() {
-                    self.page.set(Page::Viewer);
-                }
-            }
-            Some("search") => self.page.set(Page::Search),
+        let page = match view {
+            None => None,
+            Some("" | "flame") => Some(Page::Viewer),
+            Some("search") => Some(Page::Search),
             Some(other) => return Err(format!("spanlens:view: the view \"{other}\" is not available (flame, search)")),
+        };
+        // Set only when it changes: setting a signal redraws what depends on it, even to the same value.
+        if let Some(page) = page.filter(|p| *p != self.page.get_untracked()) {
+            self.page.set(page);
         }
         self.look.update(|l| {
             if let Some(query) = query {

@@ -144,3 +144,127 @@ describe('parent on another origin', () => {
     await page.context().close();
   });
 });
+
+// Dashboards on other origins listed in public/config.json's embed.allowedOrigins. The viewer is served at
+// http://127.0.0.1:P; the same server answers as http://localhost:P (another origin, listed), as
+// http://dash.example.com:P and http://evil-example.com:P (chromium maps both names to 127.0.0.1; only
+// `http://*.example.com:P` is listed), and a second server at http://127.0.0.1:Q is not listed.
+describe('dashboards on other origins, as public/config.json allows', () => {
+  const pages = {};
+  const allowed = [];
+  let viewer; // the viewer, and dashboards under other names
+  let unlisted; // a dashboard on an origin not listed
+  let mapped; // chromium with *.example.com and evil-example.com resolving to 127.0.0.1
+  const json = (res, body) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+
+  before(async () => {
+    const { routes } = await import('./fake-backends.mjs');
+    viewer = await startServer({
+      pages,
+      routes: {
+        '/public/config.json': (_req, res) => json(res, { embed: { allowedOrigins: allowed }, backends: [{ name: 'jaeger', kind: 'jaeger', url: '/jaeger' }] }),
+        '/jaeger/*': routes['/jaeger/*'],
+      },
+    });
+    const port = new URL(viewer.origin).port;
+    allowed.push(`http://localhost:${port}`, `http://*.example.com:${port}`);
+    pages['/__dash.html'] = parentPage(viewer.url('/?embed=1'));
+    unlisted = await startServer({ pages: { '/__dash.html': parentPage(viewer.url('/?embed=1')) } });
+    const { chromium } = await import('playwright-core');
+    const { CHROMIUM_ARGS } = await import('./harness.mjs');
+    mapped = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP *.example.com 127.0.0.1, MAP evil-example.com 127.0.0.1'],
+    });
+  });
+
+  after(async () => {
+    await mapped?.close();
+    await unlisted?.close();
+    await viewer?.close();
+  });
+
+  const port = () => new URL(viewer.origin).port;
+
+  test('an allowed dashboard gets ready, loads by bytes, URL and id, selects a span and hears selected and view-changed', async () => {
+    const page = await newPage(browser);
+    await page.goto(`http://localhost:${port()}/__dash.html`);
+    const ready = await page.evaluate(() => waitFor('spanlens:ready'));
+    assert.equal(ready.origin, viewer.origin, 'from the viewer, to this origin');
+    const names = await page.evaluate(async () => {
+      const loaded = [];
+      const load = async (message) => {
+        received.length = 0;
+        viewer().postMessage({ type: 'spanlens:load', ...message }, '*');
+        while (!received.some((m) => /^spanlens:(loaded|error)$/.test(m.data?.type))) await new Promise((ok) => setTimeout(ok, 20));
+        const reply = received.find((m) => /^spanlens:(loaded|error)$/.test(m.data?.type));
+        loaded.push(reply.data.type === 'spanlens:loaded' ? reply.data.summary.source.name : reply.data.message);
+      };
+      const bytes = await (await fetch('/fixtures/zipkin-yelp.json')).text();
+      await load({ name: 'yelp.json', data: bytes });
+      await load({ url: '/fixtures/jaeger-petclinic-single-trace.json' });
+      await load({ traceId: '2ea75461946a7dd10f2c15ab36a076cb', backend: 'jaeger' });
+      return loaded;
+    });
+    assert.deepEqual(names, ['yelp.json', 'jaeger-petclinic-single-trace.json', 'jaeger:2ea75461946a7dd10f2c15ab36a076cb']);
+    const frame = page.frameLocator('#viewer');
+    await frame.getByText('40 spans', { exact: true }).first().waitFor();
+    // Selected by the dashboard, then by a person in the viewer: both are announced.
+    const selected = await page.evaluate(async () => {
+      received.length = 0;
+      viewer().postMessage({ type: 'spanlens:select', spanId: '9082d67808fc8870' }, '*');
+      return (await waitFor('spanlens:selected')).data;
+    });
+    assert.deepEqual(selected, { type: 'spanlens:selected', traceId: '2ea75461946a7dd10f2c15ab36a076cb', spanId: '9082d67808fc8870' });
+    const changed = await page.evaluate(async () => {
+      received.length = 0;
+      viewer().postMessage({ type: 'spanlens:view', view: 'flame', query: 'service:mysql', window: [0, 100000000] }, '*');
+      viewer().postMessage({ type: 'spanlens:theme', theme: 'dark' }, '*');
+      return (await waitFor('spanlens:view-changed')).data;
+    });
+    assert.equal(changed.query, 'service:mysql');
+    assert.deepEqual(changed.window, [0, 100000000]);
+    assert.equal(await frame.getByTestId('search').inputValue(), 'service:mysql');
+    assert.equal(await frame.locator('html').getAttribute('class'), 'theme-dark');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('a dashboard on an origin not listed gets nothing and changes nothing; the viewer warns once, naming it', async () => {
+    const page = await newPage(browser);
+    await page.goto(unlisted.url('/__dash.html'));
+    const frame = page.frameLocator('#viewer');
+    await waitForTrace(frame);
+    const before = await frame.getByTestId('trace-id').textContent();
+    const got = await page.evaluate(async () => {
+      viewer().postMessage({ type: 'spanlens:load', url: '/fixtures/zipkin-yelp.json' }, '*');
+      viewer().postMessage({ type: 'spanlens:theme', theme: 'dark' }, '*');
+      await new Promise((ok) => setTimeout(ok, 2000));
+      return received.length;
+    });
+    assert.equal(got, 0, 'not even spanlens:ready');
+    assert.equal(await frame.getByTestId('trace-id').textContent(), before);
+    const warned = page.warnings.filter((w) => w.includes(unlisted.origin));
+    assert.equal(warned.length, 1, warned.join('\n'));
+    assert.match(warned[0], /embed\.allowedOrigins/);
+    await page.context().close();
+  });
+
+  test('https://*.example.com style patterns: a subdomain is allowed, evil-example.com is not', async () => {
+    for (const [host, allowedHere] of [['dash.example.com', true], ['evil-example.com', false]]) {
+      const page = await newPage(mapped);
+      await page.goto(`http://${host}:${port()}/__dash.html`);
+      const frame = page.frameLocator('#viewer');
+      await waitForTrace(frame);
+      const got = await page.evaluate(async () => {
+        await new Promise((ok) => setTimeout(ok, 1500));
+        return received.map((m) => m.data.type);
+      });
+      assert.deepEqual(got, allowedHere ? ['spanlens:ready'] : [], host);
+      await page.context().close();
+    }
+  });
+});

@@ -241,6 +241,11 @@ describe('flame graph', () => {
     await search.press('Enter');
     assert.match(await page.getByTestId('span-warnings').textContent(), /Clock skew: shifted by 65\.9 ms/);
     await page.getByTestId('skew-toggle').uncheck();
+    // The search stays across the toggle; cleared, the picture is the raw one again.
+    await page.getByTestId('progress').waitFor({ state: 'detached' });
+    await frame(page);
+    assert.equal(await search.inputValue(), 'service:serviceb name:post');
+    await search.press('Escape');
     await frame(page);
     assert.equal(await picture(page), raw, 'turning it off restores the raw times');
     assert.deepEqual(page.errors, []);

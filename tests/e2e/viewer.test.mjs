@@ -297,4 +297,38 @@ describe('export', () => {
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
+
+  test('a Zipkin trace as OTLP/JSON (which reads back to the same summary), the flame graph as PNG at device resolution, the services as CSV', async () => {
+    const page = await open('/?url=/fixtures/zipkin-yelp.json', { acceptDownloads: true, deviceScaleFactor: 2 });
+    await waitForTrace(page);
+    const save = async (testid) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).first().click()]);
+      return { name: download.suggestedFilename(), bytes: await readFile(await download.path()) };
+    };
+    const otlp = await save('export-otlp');
+    assert.equal(otlp.name, 'zipkin-yelp.otlp.json');
+    const doc = JSON.parse(otlp.bytes.toString('utf8'));
+    assert.ok(doc.resourceSpans.length > 0);
+    // Read back: the same trace, spans and services.
+    const before = await page.evaluate(() => [...document.querySelectorAll('[data-testid=span-count], [data-testid=trace-id], [data-testid=service-count]')].map((e) => e.textContent));
+    await dropFiles(page, [{ name: 'again.otlp.json', text: otlp.bytes.toString('utf8') }]);
+    await page.getByTestId('source').getByText(/otlp-json · again\.otlp\.json/).waitFor();
+    const after = await page.evaluate(() => [...document.querySelectorAll('[data-testid=span-count], [data-testid=trace-id], [data-testid=service-count]')].map((e) => e.textContent));
+    assert.deepEqual(after, before);
+
+    const png = await save('export-png');
+    assert.equal(png.name, 'again.otlp.png');
+    assert.equal(png.bytes.subarray(1, 4).toString(), 'PNG');
+    const width = png.bytes.readUInt32BE(16);
+    const cssWidth = await page.getByTestId('flame-canvas').evaluate((c) => c.clientWidth);
+    assert.equal(width, cssWidth * 2, 'device pixels');
+
+    const csv = await save('export-csv');
+    assert.equal(csv.name, 'again.otlp.services.csv');
+    const lines = csv.bytes.toString('utf8').trim().split('\r\n');
+    assert.equal(lines[0], 'service,spans,errors,total_ns,self_ns,critical_path_ns');
+    assert.equal(lines.length - 1, Number((await page.getByTestId('service-count').textContent()).match(/\d+/)[0]));
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
 });
