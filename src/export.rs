@@ -9,7 +9,7 @@ use serde::Serialize;
 /// Traces of `set` (`only`: one trace's index; `None`: all) as one OTLP/JSON document (`resourceSpans`:
 /// each run of spans of one resource and scope). Times are the loaded ones (with clock-skew
 /// adjustment if it is on); ids as spanlens shows them (hex, or opaque ids as given).
-pub fn otlp_json(set: &TraceSet, only: Option<usize>) -> String {
+pub fn otlp_json(set: &TraceSet, only: Option<usize>) -> Vec<u8> {
     let traces: Vec<&Trace> = match only {
         Some(ix) => set.traces.get(ix).into_iter().collect(),
         None => set.traces.iter().collect(),
@@ -27,7 +27,8 @@ pub fn otlp_json(set: &TraceSet, only: Option<usize>) -> String {
         }
     }
     let doc = Document { set, groups: &groups };
-    serde_json::to_string(&doc).expect("an OTLP document serializes")
+    // Bytes, not a String: the browser hands them to a Blob as they are (a JS string tops out near 512 MB).
+    serde_json::to_vec(&doc).expect("an OTLP document serializes")
 }
 
 struct Document<'a> {
@@ -37,31 +38,66 @@ struct Document<'a> {
 
 impl Serialize for Document<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let set = self.set;
-        let groups = self.groups.iter().map(|((resource, scope), spans)| {
-            let resource = set.resources.get(*resource as usize);
-            let scope = set.scopes.get(*scope as usize);
-            let service = resource.map_or("", |r| set.str(r.service));
-            let resource_attrs = resource.map_or(&[][..], |r| &r.attributes);
-            // service.name, unless the resource's attributes hold it already.
-            let named = resource_attrs.iter().any(|a| set.str(a.key) == "service.name");
-            let service_attr = (!named && !service.is_empty()).then_some(service);
-            serde_json::json!({
-                "resource": { "attributes": Attrs { strings: &set.strings, attrs: resource_attrs, service: service_attr } },
-                "scopeSpans": [{
-                    "scope": {
-                        "name": scope.map_or("", |x| set.str(x.name)),
-                        "version": scope.map_or("", |x| set.str(x.version)),
-                        "attributes": Attrs { strings: &set.strings, attrs: scope.map_or(&[][..], |x| &x.attributes), service: None },
-                    },
-                    "spans": Spans { set, spans },
-                }],
-            })
-        });
+        let groups: Vec<Group> = self.groups.iter().map(|(key, spans)| Group { set: self.set, key: *key, spans }).collect();
         let mut map = s.serialize_map(Some(1))?;
-        map.serialize_entry("resourceSpans", &groups.collect::<Vec<_>>())?;
+        map.serialize_entry("resourceSpans", &groups)?;
         map.end()
     }
+}
+
+/// One `resourceSpans` entry: a resource, one scope and its spans. Written straight to the output (never as
+/// a `serde_json::Value`: a million spans would be built twice in memory).
+struct Group<'a> {
+    set: &'a TraceSet,
+    key: (u32, u32),
+    spans: &'a [(&'a Trace, &'a Span)],
+}
+
+impl Serialize for Group<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let set = self.set;
+        let resource = set.resources.get(self.key.0 as usize);
+        let service = resource.map_or("", |r| set.str(r.service));
+        let resource_attrs = resource.map_or(&[][..], |r| &r.attributes);
+        // service.name, unless the resource's attributes hold it already.
+        let named = resource_attrs.iter().any(|a| set.str(a.key) == "service.name");
+        let service_attr = (!named && !service.is_empty()).then_some(service);
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("resource", &ResourceOut { attributes: Attrs { strings: &set.strings, attrs: resource_attrs, service: service_attr } })?;
+        map.serialize_entry("scopeSpans", &[ScopeSpans { set, scope: self.key.1, spans: self.spans }])?;
+        map.end()
+    }
+}
+
+struct ScopeSpans<'a> {
+    set: &'a TraceSet,
+    scope: u32,
+    spans: &'a [(&'a Trace, &'a Span)],
+}
+
+impl Serialize for ScopeSpans<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let set = self.set;
+        let scope = set.scopes.get(self.scope as usize);
+        let attributes = Attrs { strings: &set.strings, attrs: scope.map_or(&[][..], |x| &x.attributes), service: None };
+        let (name, version) = (scope.map_or("", |x| set.str(x.name)), scope.map_or("", |x| set.str(x.version)));
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("scope", &ScopeOut { name, version, attributes })?;
+        map.serialize_entry("spans", &Spans { set, spans: self.spans })?;
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+struct ResourceOut<'a> {
+    attributes: Attrs<'a>,
+}
+
+#[derive(Serialize)]
+struct ScopeOut<'a> {
+    name: &'a str,
+    version: &'a str,
+    attributes: Attrs<'a>,
 }
 
 struct Spans<'a> {
@@ -110,15 +146,16 @@ impl Serialize for SpanOut<'_> {
         if !span.links().is_empty() || follows.is_some() {
             map.serialize_entry("links", &Links { strings, links: span.links(), follows: follows.map(|p| (self.trace.trace_id, p)) })?;
         }
-        let mut status = serde_json::Map::new();
-        status.insert("code".into(), (span.status as u8).into());
-        let message = set.str(span.status_message);
-        if !message.is_empty() {
-            status.insert("message".into(), message.into());
-        }
-        map.serialize_entry("status", &status)?;
+        map.serialize_entry("status", &StatusOut { code: span.status as u8, message: set.str(span.status_message) })?;
         map.end()
     }
+}
+
+#[derive(Serialize)]
+struct StatusOut<'a> {
+    code: u8,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    message: &'a str,
 }
 
 fn trace_id(id: &TraceId, strings: &Strings) -> String {
@@ -222,14 +259,22 @@ impl Serialize for Events<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.events.len()))?;
         for event in self.events {
-            seq.serialize_element(&serde_json::json!({
-                "timeUnixNano": event.time_ns.to_string(),
-                "name": self.strings.get(event.name),
-                "attributes": Attrs { strings: self.strings, attrs: &event.attributes, service: None },
-            }))?;
+            seq.serialize_element(&EventOut {
+                time_unix_nano: event.time_ns.to_string(),
+                name: self.strings.get(event.name),
+                attributes: Attrs { strings: self.strings, attrs: &event.attributes, service: None },
+            })?;
         }
         seq.end()
     }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EventOut<'a> {
+    time_unix_nano: String,
+    name: &'a str,
+    attributes: Attrs<'a>,
 }
 
 struct Links<'a> {

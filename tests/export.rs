@@ -33,7 +33,7 @@ fn every_fixture_round_trips_through_the_otlp_export() {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let original = load_analyzed(&name, &std::fs::read(&path).unwrap()).unwrap();
         let exported = otlp_json(&original.set, None);
-        let again = load_analyzed("export.otlp.json", exported.as_bytes()).unwrap_or_else(|e| panic!("{name}: the export does not read: {e}"));
+        let again = load_analyzed("export.otlp.json", &exported).unwrap_or_else(|e| panic!("{name}: the export does not read: {e}"));
         assert_eq!(again.summary.source.format, "otlp-json", "{name}");
         assert_eq!(comparable(&again.summary), comparable(&original.summary), "{name}");
         // The export adds no warning; the input's own (Jaeger's `warnings`) and those about what it lacked
@@ -51,7 +51,7 @@ fn one_trace_of_several_is_exported_alone() {
     let two = format!("[{yelp},{}]", yelp.replace("a03ee8fff1dcd9b9", "b03ee8fff1dcd9b9"));
     let file = load_analyzed("two.json", two.as_bytes()).unwrap();
     assert_eq!(file.set.traces.len(), 2);
-    let one = load_analyzed("one.json", otlp_json(&file.set, Some(1)).as_bytes()).unwrap();
+    let one = load_analyzed("one.json", &otlp_json(&file.set, Some(1))).unwrap();
     assert_eq!(one.summary.traces.len(), 1);
     assert_eq!(one.summary.traces[0].trace_id, file.summary.traces[1].trace_id);
 }

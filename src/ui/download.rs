@@ -13,7 +13,8 @@ pub fn export_summary(file: &LoadedFile) -> Result<(), JsValue> {
 
 /// Trace `ix` as OTLP/JSON, whatever format it came in: `<name>.otlp.json`.
 pub fn export_otlp(file: &LoadedFile, ix: usize) -> Result<(), JsValue> {
-    save(&export_name(file.name(), "otlp.json"), "application/json", &crate::export::otlp_json(&file.set, Some(ix)))
+    let bytes = crate::export::otlp_json(&file.set, Some(ix));
+    save_blob(&export_name(file.name(), "otlp.json"), "application/json", &js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice())))
 }
 
 /// The flame graph's canvas as PNG: `<name>.png`.
@@ -27,10 +28,14 @@ pub fn export_csv(file_name: &str, what: &str, csv: &str) -> Result<(), JsValue>
 }
 
 fn save(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
-    let parts = js_sys::Array::of1(&text.into());
+    save_blob(name, mime, &js_sys::Array::of1(&text.into()))
+}
+
+/// Downloads `parts` (strings or byte arrays) as one file.
+fn save_blob(name: &str, mime: &str, parts: &js_sys::Array) -> Result<(), JsValue> {
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let blob = web_sys::Blob::new_with_buffer_source_sequence_and_options(parts, &options)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     click_link(&url, name)?;
     // Revoke later: revoking right after click() can cancel the download in some browsers.
