@@ -9,7 +9,8 @@ use super::header::trace_header;
 use super::loading::{load_batch, load_by_id, load_one, Input};
 use super::state::AppState;
 use super::search::SearchPage;
-use super::state::Page;
+use super::state::{Page, TraceView};
+use super::timeline::TimelineView;
 use super::traces::FileTraces;
 use leptos::html;
 use leptos::prelude::*;
@@ -35,8 +36,8 @@ pub fn App(state: AppState, embed: bool) -> impl IntoView {
                     match state.current.get() {
                         Some(file) if state.list.get() => view! { <FileTraces state file /> }.into_any(),
                         Some(file) => {
-                            let flame = (ix < file.set.traces.len()).then(|| view! { <FlameView state file=file.clone() ix /> });
-                            view! { {trace_header(state, file.clone(), ix)} {flame} {trace_body(&file, ix)} }.into_any()
+                            let shown = (ix < file.set.traces.len()).then(|| trace_view(state, file.clone(), ix));
+                            view! { {trace_header(state, file.clone(), ix)} {shown} {trace_body(&file, ix)} }.into_any()
                         }
                         None => view! { <p class="empty">"Drop trace files here, or open, paste or fetch one."</p> }.into_any(),
                     }
@@ -44,6 +45,28 @@ pub fn App(state: AppState, embed: bool) -> impl IntoView {
             </main>
             <div class="drop-overlay" aria-hidden="true"><p>"Drop trace files to open them"</p></div>
         </div>
+    }
+}
+
+/// The trace in the chosen tab, with the tabs above it.
+fn trace_view(state: AppState, file: std::rc::Rc<super::state::LoadedFile>, ix: usize) -> impl IntoView {
+    let file = StoredValue::new_local(file);
+    let tabs = TraceView::ALL.map(|tab| {
+        let selected = move || state.trace_view.get() == tab;
+        view! {
+            <button role="tab" class="tab" aria-selected=move || selected().to_string() class:active=selected
+                data-testid=format!("tab-{}", tab.id()) on:click=move |_| state.show_view(tab)>{tab.label()}</button>
+        }
+    });
+    view! {
+        <nav class="view-tabs" role="tablist" aria-label="Views">{tabs.into_iter().collect_view()}</nav>
+        {move || {
+            let file = file.get_value();
+            match state.trace_view.get() {
+                TraceView::Flame => view! { <FlameView state file ix /> }.into_any(),
+                TraceView::Timeline => view! { <TimelineView state file ix /> }.into_any(),
+            }
+        }}
     }
 }
 

@@ -22,6 +22,8 @@ pub struct Params {
     pub colouring: Option<crate::view::colour::Colouring>,
     /// `trace=`: which trace of a file with several (its id).
     pub trace: Option<String>,
+    /// `view=`: the tab a trace is shown in (`flame`, `timeline`; `search` is the search page).
+    pub view: Option<String>,
     /// `span=`: select this span (id as in the summary) once the trace is on screen.
     pub span: Option<String>,
     /// `traceId=` (and `backend=`, a configured backend's name; the first when absent): fetch this trace.
@@ -54,6 +56,7 @@ impl Params {
             window: get("window").and_then(|w| super::address::parse_window(&w)),
             colouring: get("colour").and_then(|c| crate::view::colour::Colouring::from_str(&c)),
             trace: get("trace"),
+            view: get("view"),
             span: get("span"),
             trace_id: get("traceId"),
             backend: get("backend"),

@@ -19,6 +19,7 @@ mod loading;
 mod requests;
 mod search;
 mod state;
+mod timeline;
 mod traces;
 
 
@@ -37,6 +38,9 @@ pub fn start() {
             state.select_id(span);
         }
         state.want(params.trace.clone(), params.window, params.query.clone(), params.colouring);
+        if let Some(tab) = params.view.as_deref().and_then(state::TraceView::from_id) {
+            state.trace_view.set(tab);
+        }
         // A trace by id and a search need the backends of config.json: they wait until it is read.
         let by_id = params.trace_id.clone().map(|id| (params.backend.clone().unwrap_or_default(), id));
         let search = params.search.clone();

@@ -94,6 +94,36 @@ impl Default for Look {
     }
 }
 
+/// How a trace is shown: the tabs above it (`view=` in the URL).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TraceView {
+    Flame,
+    Timeline,
+}
+
+impl TraceView {
+    pub const ALL: [TraceView; 2] = [TraceView::Flame, TraceView::Timeline];
+
+    /// The name in the URL and in `spanlens:view`.
+    pub fn id(self) -> &'static str {
+        match self {
+            TraceView::Flame => "flame",
+            TraceView::Timeline => "timeline",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TraceView::Flame => "Flame graph",
+            TraceView::Timeline => "Timeline",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<TraceView> {
+        TraceView::ALL.into_iter().find(|v| v.id() == id)
+    }
+}
+
 /// A backend search's answer, as the search page lists it.
 pub struct Results {
     /// The configured backend's name.
@@ -158,6 +188,8 @@ pub struct AppState {
     pub from_results: RwSignal<Option<u32>>,
     pub look: RwSignal<Look>,
     pub look_asked: RwSignal<u32>,
+    /// The tab a trace is shown in.
+    pub trace_view: RwSignal<TraceView>,
     /// What a link asks to see once its trace is on screen: which trace of the file (by id), and the window.
     wanted_trace: StoredValue<Option<String>>,
     wanted_window: StoredValue<Option<(i64, i64)>>,
@@ -186,6 +218,7 @@ impl AppState {
             from_results: RwSignal::new(None),
             look: RwSignal::new(Look::default()),
             look_asked: RwSignal::new(0),
+            trace_view: RwSignal::new(TraceView::Flame),
             wanted_trace: StoredValue::new(None),
             wanted_window: StoredValue::new(None),
             sources: StoredValue::new(Default::default()),
@@ -344,9 +377,14 @@ impl AppState {
     pub fn set_view(&self, view: Option<&str>, query: Option<String>, window: Option<(i64, i64)>) -> Result<(), String> {
         let page = match view {
             None => None,
-            Some("" | "flame") => Some(Page::Viewer),
             Some("search") => Some(Page::Search),
-            Some(other) => return Err(format!("spanlens:view: the view \"{other}\" is not available (flame, search)")),
+            Some(id) => {
+                let Some(tab) = TraceView::from_id(if id.is_empty() { "flame" } else { id }) else {
+                    return Err(format!("spanlens:view: the view \"{id}\" is not available (flame, timeline, search)"));
+                };
+                self.show_view(tab);
+                Some(Page::Viewer)
+            }
         };
         // Set only when it changes: setting a signal redraws what depends on it, even to the same value.
         if let Some(page) = page.filter(|p| *p != self.page.get_untracked()) {
@@ -362,6 +400,16 @@ impl AppState {
         });
         self.look_asked.update(|n| *n += 1);
         Ok(())
+    }
+
+    /// Shows the trace in another tab; the selected span is brought into view there.
+    pub fn show_view(&self, tab: TraceView) {
+        if self.trace_view.get_untracked() != tab {
+            self.trace_view.set(tab);
+            if let Some(selection) = self.selection.get_untracked() {
+                self.selection.set(Some(Selection { reveal: true, ..selection }));
+            }
+        }
     }
 
     pub fn fail(&self, failure: Failure) {

@@ -4,7 +4,8 @@
 /// Characters of a name a label can hold at most.
 const MAX_CHARS: usize = 1000;
 
-/// Text for a bar `avail` px wide, or `None` when not even one character and the ellipsis fit.
+/// Text for a bar `avail` px wide, or `None` when not even one character and the ellipsis fit. An empty
+/// `duration` is left out.
 pub fn fit(name: &str, duration: &str, avail: f64, measure: &mut impl FnMut(&str) -> f64) -> Option<String> {
     if avail <= 0.0 {
         return None;
@@ -15,7 +16,7 @@ pub fn fit(name: &str, duration: &str, avail: f64, measure: &mut impl FnMut(&str
     let name = &name[..cut.unwrap_or(name.len())];
     if cut.is_none() {
         let full = format!("{name} ({duration})");
-        if measure(&full) <= avail {
+        if !duration.is_empty() && measure(&full) <= avail {
             return Some(full);
         }
         if measure(name) <= avail {

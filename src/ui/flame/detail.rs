@@ -17,7 +17,15 @@ const OPEN_CHARS: usize = 100_000;
 const LIST_LIMIT: usize = 100;
 
 #[component]
-pub fn SpanDetail(file: Rc<LoadedFile>, ix: usize, span: SpanIx, on_select: Callback<Option<SpanIx>>) -> impl IntoView {
+pub fn SpanDetail(
+    file: Rc<LoadedFile>,
+    ix: usize,
+    span: SpanIx,
+    on_select: Callback<Option<SpanIx>>,
+    /// The other view to show the span in: ("Show in timeline", go there).
+    #[prop(optional)]
+    show_in: Option<(&'static str, Callback<()>)>,
+) -> impl IntoView {
     let set = &file.set;
     let trace = &set.traces[ix];
     let analysis = &file.analyses[ix];
@@ -50,6 +58,7 @@ pub fn SpanDetail(file: Rc<LoadedFile>, ix: usize, span: SpanIx, on_select: Call
         <aside class="span-detail" data-testid="span-detail" aria-label="Span details">
             <header>
                 <h3 data-testid="detail-name">{crate::format::name(strings.get(s.name))}</h3>
+                {show_in.map(|(label, go)| view! { <button class="small" data-testid="show-in" on:click=move |_| go.run(())>{label}</button> })}
                 <button class="small close" title="Close (Esc)" aria-label="Close the span details" on:click=move |_| on_select.run(None)>"×"</button>
             </header>
             <dl class="facts">

@@ -169,10 +169,15 @@ pub(super) fn observe_size(ui: Ui, wrap: web_sys::HtmlElement) {
             }
         }
     };
-    resize();
-    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |_entries: js_sys::Array| resize());
+    observe(wrap, resize);
+}
+
+/// Calls `on_resize` now and whenever `element` changes size, until the view goes.
+pub fn observe(element: web_sys::HtmlElement, on_resize: impl Fn() + 'static) {
+    on_resize();
+    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |_entries: js_sys::Array| on_resize());
     let Ok(observer) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) else { return };
-    observer.observe(&wrap);
+    observer.observe(&element);
     // Both live until the view goes: the observer calls the closure.
     let kept = send_wrapper::SendWrapper::new((observer, callback));
     on_cleanup(move || kept.0.disconnect());

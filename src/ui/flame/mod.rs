@@ -8,11 +8,12 @@
 
 #[cfg(test)]
 mod browser_tests;
-mod detail;
+pub mod detail;
 mod findings;
 mod input;
 mod paint;
-pub use paint::theme;
+pub use paint::{theme, Painter};
+pub use input::observe;
 mod toolbar;
 
 use super::browser::perf_enabled;
@@ -29,7 +30,7 @@ use crate::view::viewport::Viewport;
 use crate::view::{FlameModel, Matches};
 use leptos::html;
 use leptos::prelude::*;
-use paint::{Frame, Painter};
+use paint::Frame;
 use std::rc::Rc;
 
 /// Height of the overview strip, CSS px.
@@ -418,7 +419,8 @@ pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
                 {move || state.selected_in(file_id, trace_ix).map(|selection| {
                     let span = selection.span;
                     let file = core.with_value(|f| f.file.clone());
-                    view! { <detail::SpanDetail file ix span on_select=Callback::new(move |s: Option<SpanIx>| ui.select(s, s.is_some())) /> }
+                    let show_in = ("Show in timeline", Callback::new(move |_| state.show_view(super::state::TraceView::Timeline)));
+                    view! { <detail::SpanDetail file ix span show_in on_select=Callback::new(move |s: Option<SpanIx>| ui.select(s, s.is_some())) /> }
                 })}
             </div>
             <findings::Findings file=file.clone() ix ui />

@@ -126,7 +126,7 @@ impl Painter {
         self.ctx.fill_rect(0.0, 0.0, width, height);
     }
 
-    fn measure(&mut self, text: &str) -> f64 {
+    pub fn measure(&mut self, text: &str) -> f64 {
         if let Some(&w) = self.widths.get(text) {
             return w;
         }
