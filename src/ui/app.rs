@@ -65,6 +65,7 @@ fn trace_view(state: AppState, file: std::rc::Rc<super::state::LoadedFile>, ix: 
             match state.trace_view.get() {
                 TraceView::Flame => view! { <FlameView state file ix /> }.into_any(),
                 TraceView::Timeline => view! { <TimelineView state file ix /> }.into_any(),
+                TraceView::Spans => view! { <super::spans::SpansView state file ix /> }.into_any(),
             }
         }}
     }

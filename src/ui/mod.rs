@@ -18,6 +18,7 @@ mod history;
 mod loading;
 mod requests;
 mod search;
+mod spans;
 mod state;
 mod timeline;
 mod traces;

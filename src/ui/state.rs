@@ -99,16 +99,18 @@ impl Default for Look {
 pub enum TraceView {
     Flame,
     Timeline,
+    Spans,
 }
 
 impl TraceView {
-    pub const ALL: [TraceView; 2] = [TraceView::Flame, TraceView::Timeline];
+    pub const ALL: [TraceView; 3] = [TraceView::Flame, TraceView::Timeline, TraceView::Spans];
 
     /// The name in the URL and in `spanlens:view`.
     pub fn id(self) -> &'static str {
         match self {
             TraceView::Flame => "flame",
             TraceView::Timeline => "timeline",
+            TraceView::Spans => "spans",
         }
     }
 
@@ -116,6 +118,7 @@ impl TraceView {
         match self {
             TraceView::Flame => "Flame graph",
             TraceView::Timeline => "Timeline",
+            TraceView::Spans => "Spans",
         }
     }
 
@@ -380,7 +383,7 @@ impl AppState {
             Some("search") => Some(Page::Search),
             Some(id) => {
                 let Some(tab) = TraceView::from_id(if id.is_empty() { "flame" } else { id }) else {
-                    return Err(format!("spanlens:view: the view \"{id}\" is not available (flame, timeline, search)"));
+                    return Err(format!("spanlens:view: the view \"{id}\" is not available (flame, timeline, spans, search)"));
                 };
                 self.show_view(tab);
                 Some(Page::Viewer)

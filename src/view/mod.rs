@@ -9,6 +9,7 @@ pub mod label;
 pub mod interaction;
 pub mod lod;
 pub mod runs;
+pub mod spans;
 pub mod timeline;
 pub mod raster;
 pub mod viewport;

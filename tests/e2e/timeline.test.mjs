@@ -96,3 +96,45 @@ describe('timeline', () => {
     await again.context().close();
   });
 });
+
+describe('spans table', () => {
+  test('every span, sorted by a column, filtered by the search, a click selects, CSV of what is shown', async () => {
+    const page = await newPage(env.browser, { acceptDownloads: true });
+    await page.goto(env.server.url(`/?url=/fixtures/${HOTROD}`));
+    await waitForTrace(page);
+    await page.getByTestId('tab-spans').click();
+    const grid = page.getByRole('grid', { name: 'Spans' });
+    await grid.waitFor();
+    assert.equal(await grid.getAttribute('aria-rowcount'), '41');
+    assert.ok(await grid.locator('.rows .row').count() < 41 + 1);
+    // Longest first: the root.
+    await page.getByTestId('sort-duration').click();
+    assert.equal(await page.getByTestId('sort-duration').getAttribute('aria-sort'), 'descending');
+    assert.match(await grid.locator('.rows .row').first().textContent(), /GET \/dispatch/);
+    await page.getByTestId('sort-duration').click();
+    assert.equal(await page.getByTestId('sort-duration').getAttribute('aria-sort'), 'ascending');
+    // Operation A to Z.
+    await page.getByTestId('sort-operation').click();
+    const firstOp = await grid.locator('.rows .row').first().locator('.op').textContent();
+    assert.equal(firstOp, 'FindDriverIDs');
+    // The search language filters.
+    await page.getByTestId('spans-search').fill('status:error');
+    await page.getByTestId('spans-search-status').getByText('3 matches').waitFor();
+    assert.equal(await grid.getAttribute('aria-rowcount'), '4');
+    // A click selects (the panel opens); the flame graph has the same selection.
+    await grid.locator('.rows .row').first().click();
+    await page.getByTestId('detail-name').getByText('GetDriver').waitFor();
+    await page.getByTestId('tab-flame').click();
+    await page.getByTestId('detail-name').getByText('GetDriver').waitFor();
+    await page.getByTestId('tab-spans').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-spans-csv').click()]);
+    assert.equal(download.suggestedFilename(), 'otlp-hotrod-jaeger-apiv3-response.spans.csv');
+    const { readFile } = await import('node:fs/promises');
+    const lines = (await readFile(await download.path(), 'utf8')).trim().split('\r\n');
+    assert.equal(lines[0], 'span_id,parent_id,service,operation,kind,status,start,start_offset_ns,duration_ns,self_ns,critical_path_ns');
+    assert.equal(lines.length, 4, 'the three shown');
+    assert.ok(lines.slice(1).every((l) => l.includes(',redis-manual,GetDriver,client,error,')), lines.join('\n'));
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
