@@ -1,7 +1,9 @@
-// Timeline benchmark: a generated 1M-span OTLP trace (spanlens-gen --spans 1m, seed 1) opened with ?url= in
-// headless chromium (window 1600×1000). Prints the time from a click on the Timeline tab to its first frame
-// with every row, then frame times (p50/p95/max, between animation frames) while the rows scroll and while the
-// time axis zooms, with wheel events as a person sends them.
+// Timeline benchmark: a generated OTLP trace (spanlens-gen --spans 1m, seed 1; SIZE=100k for another size)
+// opened with ?url= in headless chromium (window 1600×1000). Prints the time from a click on the Timeline tab
+// to its first frame, then frame times while the rows scroll and while the time axis zooms, with wheel events
+// as a person sends them (the app's frame: drawing and rasterizing, as `?perf=1` measures it; and the time
+// between animation frames); then the Spans tab: on screen, and sorted by operation and by duration (the
+// click to the second frame after the header shows the new order).
 //
 //   trunk build --release && cargo build --release --bin spanlens-gen && node benches/timeline.mjs
 
@@ -11,14 +13,16 @@ import { join } from 'node:path';
 import { REPO, launchBrowser, newPage, startServer } from '../tests/e2e/harness.mjs';
 
 const dir = join(REPO, 'target', 'bench-traces');
-const file = join(dir, '1m.otlp.json');
+const SIZE = process.env.SIZE ?? "1m";
+const file = join(dir, `${SIZE}.otlp.json`);
 mkdirSync(dir, { recursive: true });
-if (!existsSync(file)) execFileSync(join(REPO, 'target', 'release', 'spanlens-gen'), ['--spans', '1m', '--format', 'otlp', '--seed', '1', '-o', file], { stdio: 'inherit' });
+if (!existsSync(file)) execFileSync(join(REPO, 'target', 'release', 'spanlens-gen'), ['--spans', SIZE, '--format', 'otlp', '--seed', '1', '-o', file], { stdio: 'inherit' });
 
 const server = await startServer({ routes: { '/1m.json': (_req, res) => createReadStream(file).pipe(res) } });
 const browser = await launchBrowser();
 const page = await newPage(browser, { viewport: { width: 1600, height: 1000 } });
-await page.goto(server.url('/?url=/1m.json'));
+page.on('crash', () => console.log('the page crashed'));
+await page.goto(server.url('/?url=/1m.json&perf=1'));
 await page.locator('[data-testid=span-count]').first().waitFor({ timeout: 300_000 });
 await page.getByTestId('flame-canvas').waitFor();
 await page.waitForTimeout(1000);
@@ -29,7 +33,7 @@ const switched = await page.evaluate(async () => {
   for (;;) {
     await new Promise((ok) => requestAnimationFrame(ok));
     const c = document.querySelector('[data-testid=timeline-canvas]');
-    if (c && Number(c.dataset.rows) === 1000000) break;
+    if (c && Number(c.dataset.rows) > 0) break;
   }
   return performance.now() - t;
 });
@@ -39,6 +43,7 @@ const frames = (kind) => page.evaluate(async (kind) => {
   const rect = canvas.getBoundingClientRect();
   const frame = () => new Promise((ok) => requestAnimationFrame(() => ok(performance.now())));
   const times = [];
+  performance.clearMeasures('spanlens:timeline-frame');
   let last = await frame();
   for (let i = 0; i < 150; i++) {
     const zoom = kind === 'zoom';
@@ -50,14 +55,36 @@ const frames = (kind) => page.evaluate(async (kind) => {
     times.push(now - last);
     last = now;
   }
-  return times;
+  const painted = performance.getEntriesByName('spanlens:timeline-frame').map((e) => e.duration);
+  return { times, painted };
 }, kind);
 const q = (a, p) => a.slice().sort((x, y) => x - y)[Math.floor(p * (a.length - 1))].toFixed(1);
 const scroll = await frames('scroll');
 const zoom = await frames('zoom');
-console.log(`Timeline tab of 1,000,000 spans on screen ${switched.toFixed(0)} ms after the click`);
-console.log(`scrolling: p50 ${q(scroll, 0.5)} ms, p95 ${q(scroll, 0.95)} ms, max ${q(scroll, 1)} ms a frame`);
-console.log(`zooming:   p50 ${q(zoom, 0.5)} ms, p95 ${q(zoom, 0.95)} ms, max ${q(zoom, 1)} ms a frame`);
+// The spans tab: on screen, then sorted by duration (the click to the frame with the new first row).
+const spans = await page.evaluate(async () => {
+  const frame = () => new Promise((ok) => requestAnimationFrame(ok));
+  const t = performance.now();
+  document.querySelector('[data-testid=tab-spans]').click();
+  while (!document.querySelector('.spans-table .rows .row')) await frame();
+  const shown = performance.now() - t;
+  // Each sort: the click to the second frame after the header says so (the rows are redrawn by then).
+  const sort = async (testid) => {
+    const head = document.querySelector(`[data-testid=${testid}]`);
+    const t = performance.now();
+    head.click();
+    while (head.getAttribute('aria-sort') === 'none') await frame();
+    await frame();
+    await frame();
+    return performance.now() - t;
+  };
+  return { shown, byOperation: await sort('sort-operation'), byDuration: await sort('sort-duration') };
+});
+console.log(`Timeline tab of ${SIZE} spans on screen ${switched.toFixed(0)} ms after the click`);
+for (const [what, { times, painted }] of [['scrolling', scroll], ['zooming', zoom]]) {
+  console.log(`${what}: the app's frame p50 ${q(painted, 0.5)} ms, p95 ${q(painted, 0.95)} ms, max ${q(painted, 1)} ms (${painted.length} frames); between frames p50 ${q(times, 0.5)} ms, p95 ${q(times, 0.95)} ms`);
+}
+console.log(`Spans tab on screen ${spans.shown.toFixed(0)} ms after the click; sorted by operation in ${spans.byOperation.toFixed(0)} ms, by duration in ${spans.byDuration.toFixed(0)} ms`);
 if (page.errors.length) console.log('page errors:', page.errors);
 await browser.close();
 await server.close();

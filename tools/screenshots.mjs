@@ -1,5 +1,5 @@
-// The README's screenshots: the search page with a backend's answer, and the scatter of a file with several
-// traces, in light and dark. The backend is a fake Jaeger (as in tests/e2e/fake-backends.mjs) answering
+// The README's screenshots: the search page with a backend's answer, the scatter of a file with several
+// traces, and the timeline and spans tabs, in light and dark. The backend is a fake Jaeger (as in tests/e2e/fake-backends.mjs) answering
 // 120 generated summaries; the file is spanlens-gen's (--spans 20k --traces 600, seed 5).
 //
 //   trunk build --release && cargo build --release --bin spanlens-gen && node tools/screenshots.mjs
@@ -64,6 +64,17 @@ for (const theme of ['light', 'dark']) {
   await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
   await page.waitForTimeout(200);
   await page.screenshot({ path: join(out, `scatter-${theme}.png`), clip: { x: 0, y: 0, width: 1280, height: Math.ceil(box.y + box.height + 260) } });
+  // The timeline and the spans tab of the HotROD trace, a span selected.
+  await page.goto(server.url(`/?url=/fixtures/otlp-hotrod-jaeger-apiv3-response.json&view=timeline&theme=${theme}`));
+  await page.getByTestId('timeline-canvas').waitFor();
+  await page.waitForTimeout(300);
+  await page.getByTestId('timeline-canvas').click({ position: { x: 220, y: 24 + 20 * 5 + 10 } });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(out, `timeline-${theme}.png`) });
+  await page.getByTestId('tab-spans').click();
+  await page.getByTestId('sort-duration').click();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(out, `spans-${theme}.png`) });
   if (page.errors.length) console.log(theme, 'page errors:', page.errors);
   await page.context().close();
 }

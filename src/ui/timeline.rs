@@ -118,6 +118,11 @@ impl Timeline {
 
     fn paint(&mut self) {
         let Some(mut painter) = self.painter.take() else { return };
+        // `?perf=1`: each frame measured as `spanlens:timeline-frame` (the browser benchmark reads it).
+        let perf = super::browser::perf_enabled().then(|| window().performance()).flatten();
+        if let Some(perf) = &perf {
+            let _ = perf.mark("spanlens:timeline-start");
+        }
         let theme = theme();
         let (width, height, left) = (self.width, self.vp.height, self.left());
         painter.begin(width, height, theme.bg);
@@ -242,6 +247,12 @@ impl Timeline {
             ctx.set_global_alpha(0.5);
             ctx.fill_rect(width - 5.0, top, 4.0, len);
             ctx.set_global_alpha(1.0);
+        }
+        if let Some(perf) = &perf {
+            // Reading a pixel makes the canvas rasterize now, so the measure includes the drawing itself.
+            let _ = ctx.get_image_data(0.0, 0.0, 1.0, 1.0);
+            let _ = perf.measure_with_start_mark("spanlens:timeline-frame", "spanlens:timeline-start");
+            perf.clear_marks_with_mark_name("spanlens:timeline-start");
         }
         let canvas = painter.canvas.clone();
         self.painter = Some(painter);
