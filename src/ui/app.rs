@@ -66,6 +66,7 @@ fn trace_view(state: AppState, file: std::rc::Rc<super::state::LoadedFile>, ix: 
                 TraceView::Flame => view! { <FlameView state file ix /> }.into_any(),
                 TraceView::Timeline => view! { <TimelineView state file ix /> }.into_any(),
                 TraceView::Spans => view! { <super::spans::SpansView state file ix /> }.into_any(),
+                TraceView::Events => view! { <super::events::EventsView state file ix /> }.into_any(),
             }
         }}
     }

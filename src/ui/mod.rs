@@ -11,6 +11,7 @@ mod copy;
 mod download;
 mod embed;
 mod errors;
+mod events;
 mod flame;
 
 mod header;

@@ -25,21 +25,7 @@ pub fn SpansView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
     // The spans the search lets through (all when empty), then in the chosen order.
     let kept = Memo::new(move |_| {
         let query = state.look.with(|l| l.query.clone());
-        let (keep, said) = file.with_value(|f| {
-            let trace = &f.set.traces[ix];
-            match query.trim() {
-                "" => (None, String::new()),
-                text => match search::parse(text) {
-                    Ok(q) => {
-                        let mut keep = vec![false; trace.spans.len()];
-                        let found = q.matching(&f.set, trace);
-                        found.iter().for_each(|&s| keep[s as usize] = true);
-                        (Some(Arc::new(keep)), plural(found.len() as u64, "match", "matches"))
-                    }
-                    Err(err) => (None, format!("column {}: {}", err.position + 1, err.message)),
-                },
-            }
-        });
+        let (keep, said) = file.with_value(|f| search_keep(f, ix, &query));
         status.set(said);
         keep
     });
@@ -99,6 +85,24 @@ pub fn SpansView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
                 })}
             </div>
         </section>
+    }
+}
+
+/// The spans the search lets through (`None`: the search is empty, all), and what the search box says (the
+/// number of matches, or where the query does not read).
+pub fn search_keep(file: &LoadedFile, ix: usize, query: &str) -> (Option<Arc<Vec<bool>>>, String) {
+    let trace = &file.set.traces[ix];
+    match query.trim() {
+        "" => (None, String::new()),
+        text => match search::parse(text) {
+            Ok(q) => {
+                let mut keep = vec![false; trace.spans.len()];
+                let found = q.matching(&file.set, trace);
+                found.iter().for_each(|&s| keep[s as usize] = true);
+                (Some(Arc::new(keep)), plural(found.len() as u64, "match", "matches"))
+            }
+            Err(err) => (None, format!("column {}: {}", err.position + 1, err.message)),
+        },
     }
 }
 

@@ -100,10 +100,11 @@ pub enum TraceView {
     Flame,
     Timeline,
     Spans,
+    Events,
 }
 
 impl TraceView {
-    pub const ALL: [TraceView; 3] = [TraceView::Flame, TraceView::Timeline, TraceView::Spans];
+    pub const ALL: [TraceView; 4] = [TraceView::Flame, TraceView::Timeline, TraceView::Spans, TraceView::Events];
 
     /// The name in the URL and in `spanlens:view`.
     pub fn id(self) -> &'static str {
@@ -111,6 +112,7 @@ impl TraceView {
             TraceView::Flame => "flame",
             TraceView::Timeline => "timeline",
             TraceView::Spans => "spans",
+            TraceView::Events => "events",
         }
     }
 
@@ -119,6 +121,7 @@ impl TraceView {
             TraceView::Flame => "Flame graph",
             TraceView::Timeline => "Timeline",
             TraceView::Spans => "Spans",
+            TraceView::Events => "Events",
         }
     }
 
@@ -383,7 +386,7 @@ impl AppState {
             Some("search") => Some(Page::Search),
             Some(id) => {
                 let Some(tab) = TraceView::from_id(if id.is_empty() { "flame" } else { id }) else {
-                    return Err(format!("spanlens:view: the view \"{id}\" is not available (flame, timeline, spans, search)"));
+                    return Err(format!("spanlens:view: the view \"{id}\" is not available (flame, timeline, spans, events, search)"));
                 };
                 self.show_view(tab);
                 Some(Page::Viewer)

@@ -367,12 +367,7 @@ pub fn TimelineView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl In
     };
     let on_wheel = move |ev: web_sys::WheelEvent| {
         ev.prevent_default();
-        let scale = match ev.delta_mode() {
-            1 => ROW_HEIGHT,
-            2 => 400.0,
-            _ => 1.0,
-        };
-        let (dx, dy) = (ev.delta_x() * scale, ev.delta_y() * scale);
+        let (dx, dy) = super::flame::wheel_px(&ev);
         let x = ev.offset_x() as f64;
         let zoomed = core.try_update_value(|t| {
             let bar_x = x - t.left();

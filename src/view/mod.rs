@@ -5,6 +5,7 @@
 pub mod axis;
 pub mod colour;
 pub mod draw;
+pub mod events;
 pub mod label;
 pub mod interaction;
 pub mod lod;

@@ -138,3 +138,31 @@ describe('spans table', () => {
     await page.context().close();
   });
 });
+
+describe('events table', () => {
+  test('every event in time order, exceptions with type and message, filtered by span, a click selects, CSV', async () => {
+    const page = await newPage(env.browser, { acceptDownloads: true });
+    await page.goto(env.server.url(`/?url=/fixtures/${HOTROD}&view=events`));
+    await waitForTrace(page);
+    const grid = page.getByRole('grid', { name: 'Events' });
+    await grid.waitFor();
+    assert.equal(await page.getByTestId('events-count').textContent(), '52 events of 52');
+    const times = await grid.locator('.rows .row').evaluateAll((rows) => rows.map((r) => Number(r.style.top.replace('px', ''))));
+    assert.deepEqual(times, [...times].sort((a, b) => a - b), 'rows placed top to bottom');
+    // The three exceptions: redis timeouts, with their type and message.
+    await page.getByTestId('events-search').fill('status:error');
+    await page.getByTestId('events-count').getByText(/^\d+ events? of 52$/).waitFor();
+    const exceptions = grid.locator('.rows .row.bad');
+    assert.equal(await exceptions.count(), 3);
+    assert.match(await exceptions.first().locator('.said').textContent(), /redis timeout|timeout/i);
+    await exceptions.first().click();
+    await page.getByTestId('detail-name').getByText('GetDriver').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-events-csv').click()]);
+    const { readFile } = await import('node:fs/promises');
+    const lines = (await readFile(await download.path(), 'utf8')).trim().split('\r\n');
+    assert.equal(lines[0], 'time,offset_ns,span_id,service,span,event,says,stacktrace');
+    assert.ok(lines.some((l) => l.includes(',exception,')), lines.join('\n'));
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});

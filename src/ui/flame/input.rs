@@ -16,14 +16,19 @@ const CLICK_SLOP: f64 = 4.0;
 
 /// Wheel: vertical wheel zooms at the pointer (pinch arrives as a ctrl+wheel), horizontal scroll pans,
 /// Shift+wheel scrolls rows.
-pub(super) fn on_wheel(core: Core, ev: web_sys::WheelEvent) {
-    ev.prevent_default();
+/// A wheel event's movement in CSS pixels, whatever unit it came in (pixels, lines, pages).
+pub fn wheel_px(ev: &web_sys::WheelEvent) -> (f64, f64) {
     let scale = match ev.delta_mode() {
         1 => ROW_HEIGHT, // lines
         2 => 400.0,      // pages
         _ => 1.0,
     };
-    let (dx, dy) = (ev.delta_x() * scale, ev.delta_y() * scale);
+    (ev.delta_x() * scale, ev.delta_y() * scale)
+}
+
+pub(super) fn on_wheel(core: Core, ev: web_sys::WheelEvent) {
+    ev.prevent_default();
+    let (dx, dy) = wheel_px(&ev);
     let x = ev.offset_x() as f64;
     core.update_value(|f| {
         if ev.shift_key() {

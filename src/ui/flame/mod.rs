@@ -13,7 +13,7 @@ mod findings;
 mod input;
 mod paint;
 pub use paint::{theme, Painter};
-pub use input::observe;
+pub use input::{observe, wheel_px};
 mod toolbar;
 
 use super::browser::perf_enabled;
