@@ -3,19 +3,16 @@
 //! events of the matching spans), a click selects the span, CSV of what is shown. Only the rows in view
 //! exist in the DOM.
 
-use super::spans::search_keep;
-use super::state::{AppState, LoadedFile, TraceView};
+use super::spans::{search_keep, span_panel, Scroller};
+use super::state::{AppState, LoadedFile};
 use crate::format::{count, duration, name, plural};
-use crate::model::SpanIx;
 use crate::view::events::{in_time_order, said, EventRef};
-use leptos::html;
 use leptos::prelude::*;
 use std::rc::Rc;
 use std::sync::Arc;
 
-/// Row height, CSS px (style/main.css `.events-table .row` agrees), and rows drawn beyond those in view.
-const ROW_PX: f64 = 26.0;
-const OVERSCAN: usize = 8;
+/// Row height, CSS px (the spans table's; style/main.css agrees).
+const ROW_PX: f64 = super::spans::ROW_PX;
 
 #[component]
 pub fn EventsView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoView {
@@ -36,24 +33,14 @@ pub fn EventsView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl Into
         }
     };
     let file_id = file.with_value(|f| f.id);
-    let scroll = RwSignal::new(0.0);
-    let height = RwSignal::new(600.0);
-    let viewport = NodeRef::<html::Div>::new();
-    Effect::new(move |_| {
-        if let Some(el) = viewport.get() {
-            height.set(el.client_height() as f64);
-        }
-    });
+    let scroller = Scroller::new();
     let visible = move || {
         let order = order.get();
-        let n = order.len();
-        let first = ((scroll.get() / ROW_PX) as usize).saturating_sub(OVERSCAN).min(n);
-        let last = (((scroll.get() + height.get()) / ROW_PX).ceil() as usize + OVERSCAN).min(n);
         let selected = state.selected_in(file_id, ix).map(|s| s.span);
         file.with_value(|f| {
             let (set, trace) = (&f.set, &f.set.traces[ix]);
             let origin = trace.start_ns();
-            (first..last)
+            scroller.rows(order.len())
                 .map(|k| {
                     let (span_ix, e) = order[k];
                     let span = &trace.spans[span_ix as usize];
@@ -88,19 +75,15 @@ pub fn EventsView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl Into
                 <button class="small" data-testid="export-events-csv" title="Download the events shown as CSV" on:click=csv>"CSV"</button>
             </div>
             <div class="flame-main">
-                <div class="spans-table events-table" role="grid" aria-label="Events" aria-rowcount=move || order.get().len() + 1 node_ref=viewport tabindex="0"
-                    on:scroll=move |_| if let Some(el) = viewport.get() { scroll.set(el.scroll_top() as f64) }>
+                <div class="spans-table events-table" role="grid" aria-label="Events" aria-rowcount=move || order.get().len() + 1 node_ref=scroller.viewport tabindex="0"
+                    on:scroll=move |_| scroller.follow()>
                     <div class="row head" role="row" aria-rowindex="1">
                         <span role="columnheader" class="num">"Time"</span><span role="columnheader">"Service"</span>
                         <span role="columnheader">"Span"</span><span role="columnheader">"Event"</span><span role="columnheader">"What it says"</span>
                     </div>
                     <div class="rows" role="rowgroup" style:height=move || format!("{}px", order.get().len() as f64 * ROW_PX)>{visible}</div>
                 </div>
-                {move || state.selected_in(file_id, ix).map(|selection| {
-                    let show_in = ("Show in timeline", Callback::new(move |_| state.show_view(TraceView::Timeline)));
-                    let on_select = Callback::new(move |s: Option<SpanIx>| state.select(s, s.is_some()));
-                    view! { <super::flame::detail::SpanDetail file=file.get_value() ix span=selection.span show_in on_select /> }
-                })}
+                {span_panel(state, file, ix)}
             </div>
         </section>
     }

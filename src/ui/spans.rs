@@ -13,7 +13,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 /// Row height, CSS px (style/main.css `.spans-table .row` agrees), and rows drawn beyond those in view.
-const ROW_PX: f64 = 26.0;
+pub const ROW_PX: f64 = 26.0;
 const OVERSCAN: usize = 8;
 
 #[component]
@@ -53,7 +53,6 @@ pub fn SpansView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
             web_sys::console::error_2(&"spanlens: export failed".into(), &err);
         }
     };
-    let file_id = file.with_value(|f| f.id);
     let headers = Column::ALL.map(|c| {
         let arrow = move || match (column.get() == c, descending.get()) {
             (true, true) => " ↓",
@@ -78,11 +77,7 @@ pub fn SpansView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
             </div>
             <div class="flame-main">
                 <Table state file ix order headers=headers.into_iter().collect_view().into_any() />
-                {move || state.selected_in(file_id, ix).map(|selection| {
-                    let show_in = ("Show in timeline", Callback::new(move |_| state.show_view(TraceView::Timeline)));
-                    let on_select = Callback::new(move |s: Option<SpanIx>| state.select(s, s.is_some()));
-                    view! { <super::flame::detail::SpanDetail file=file.get_value() ix span=selection.span show_in on_select /> }
-                })}
+                {span_panel(state, file, ix)}
             </div>
         </section>
     }
@@ -106,41 +101,78 @@ pub fn search_keep(file: &LoadedFile, ix: usize, query: &str) -> (Option<Arc<Vec
     }
 }
 
+/// The scroll of a virtualised grid of fixed-height rows: which rows are in view, a few beyond.
+#[derive(Clone, Copy)]
+pub struct Scroller {
+    pub viewport: NodeRef<html::Div>,
+    scroll: RwSignal<f64>,
+    height: RwSignal<f64>,
+}
+
+impl Scroller {
+    pub fn new() -> Scroller {
+        let scroller = Scroller { viewport: NodeRef::new(), scroll: RwSignal::new(0.0), height: RwSignal::new(600.0) };
+        Effect::new(move |_| {
+            if let Some(el) = scroller.viewport.get() {
+                scroller.height.set(el.client_height() as f64);
+            }
+        });
+        scroller
+    }
+
+    /// For the grid's `on:scroll`.
+    pub fn follow(&self) {
+        if let Some(el) = self.viewport.get_untracked() {
+            self.scroll.set(el.scroll_top() as f64);
+        }
+    }
+
+    /// The rows of `n` to put in the DOM (tracked: recomputed as the grid scrolls).
+    pub fn rows(&self, n: usize) -> std::ops::Range<usize> {
+        let (scroll, height) = (self.scroll.get(), self.height.get());
+        let first = ((scroll / ROW_PX) as usize).saturating_sub(OVERSCAN).min(n);
+        first..(((scroll + height) / ROW_PX).ceil() as usize + OVERSCAN).min(n)
+    }
+
+    /// Scrolls row `k` into the upper third of the view.
+    pub fn show(&self, k: usize) {
+        if let Some(el) = self.viewport.get_untracked() {
+            el.set_scroll_top((k as f64 * ROW_PX - self.height.get_untracked() / 3.0).max(0.0) as i32);
+        }
+    }
+}
+
+/// The span panel beside a table, for the selected span of this trace; it leads to the timeline.
+pub fn span_panel(state: AppState, file: StoredValue<Rc<LoadedFile>, LocalStorage>, ix: usize) -> impl IntoView {
+    let file_id = file.with_value(|f| f.id);
+    move || {
+        state.selected_in(file_id, ix).map(|selection| {
+            let show_in = ("Show in timeline", Callback::new(move |_| state.show_view(TraceView::Timeline)));
+            let on_select = Callback::new(move |s: Option<SpanIx>| state.select(s, s.is_some()));
+            view! { <super::flame::detail::SpanDetail file=file.get_value() ix span=selection.span show_in on_select /> }
+        })
+    }
+}
+
 /// The grid: only the rows in view (and a few beyond) exist.
 #[component]
 fn Table(state: AppState, file: StoredValue<Rc<LoadedFile>, LocalStorage>, ix: usize, order: Memo<Arc<Vec<SpanIx>>>, headers: AnyView) -> impl IntoView {
-    let scroll = RwSignal::new(0.0);
-    let height = RwSignal::new(600.0);
-    let viewport = NodeRef::<html::Div>::new();
-    Effect::new(move |_| {
-        if let Some(el) = viewport.get() {
-            height.set(el.client_height() as f64);
-        }
-    });
+    let scroller = Scroller::new();
     let file_id = file.with_value(|f| f.id);
     // A selection made elsewhere (reveal) scrolls its row into view.
     Effect::new(move |_| {
         let Some(selection) = state.selected_in(file_id, ix).filter(|s| s.reveal) else { return };
-        let at = order.with_untracked(|o| o.iter().position(|&s| s == selection.span));
-        if let (Some(at), Some(el)) = (at, viewport.get_untracked()) {
-            el.set_scroll_top((at as f64 * ROW_PX - height.get_untracked() / 3.0).max(0.0) as i32);
+        if let Some(at) = order.with_untracked(|o| o.iter().position(|&s| s == selection.span)) {
+            scroller.show(at);
         }
     });
-    let on_scroll = move |_| {
-        if let Some(el) = viewport.get() {
-            scroll.set(el.scroll_top() as f64);
-        }
-    };
     let visible = move || {
         let order = order.get();
-        let n = order.len();
-        let first = ((scroll.get() / ROW_PX) as usize).saturating_sub(OVERSCAN).min(n);
-        let last = (((scroll.get() + height.get()) / ROW_PX).ceil() as usize + OVERSCAN).min(n);
         let selected = state.selected_in(file_id, ix).map(|s| s.span);
         file.with_value(|f| {
             let (set, trace, analysis) = (&f.set, &f.set.traces[ix], &f.analyses[ix]);
             let origin = trace.start_ns();
-            (first..last)
+            scroller.rows(order.len())
                 .map(|k| {
                     let span_ix = order[k];
                     let s = &trace.spans[span_ix as usize];
@@ -165,7 +197,7 @@ fn Table(state: AppState, file: StoredValue<Rc<LoadedFile>, LocalStorage>, ix: u
         })
     };
     view! {
-        <div class="spans-table" role="grid" aria-label="Spans" aria-rowcount=move || order.get().len() + 1 node_ref=viewport on:scroll=on_scroll tabindex="0">
+        <div class="spans-table" role="grid" aria-label="Spans" aria-rowcount=move || order.get().len() + 1 node_ref=scroller.viewport on:scroll=move |_| scroller.follow() tabindex="0">
             <div class="row head" role="row" aria-rowindex="1">{headers}</div>
             <div class="rows" role="rowgroup" style:height=move || format!("{}px", order.get().len() as f64 * ROW_PX)>{visible}</div>
         </div>
