@@ -147,3 +147,29 @@ mod tests {
         assert_eq!(plural(1000, "span", "spans"), "1,000 spans");
     }
 }
+
+/// A clock time to the microsecond, `offset_minutes` east of UTC: `14:05:09.123456` (with `Z` for UTC,
+/// `+02:00` otherwise), for tables that show absolute times.
+pub fn clock(ns: i64, offset_minutes: i32) -> String {
+    let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ns)).expect("any i64 of nanoseconds is a date");
+    let offset = time::UtcOffset::from_whole_seconds(offset_minutes.clamp(-1439, 1439) * 60).unwrap_or(time::UtcOffset::UTC);
+    let at = at.to_offset(offset);
+    let zone = if offset_minutes == 0 {
+        "Z".to_string()
+    } else {
+        let m = offset_minutes.abs();
+        format!("{}{:02}:{:02}", if offset_minutes < 0 { '-' } else { '+' }, m / 60, m % 60)
+    };
+    format!("{:02}:{:02}:{:02}.{:06}{zone}", at.hour(), at.minute(), at.second(), at.microsecond())
+}
+
+#[cfg(test)]
+mod clock_tests {
+    #[test]
+    fn clock_times_in_utc_and_in_an_offset() {
+        let ns = 1_768_471_509_123_456_789; // 2026-01-15T10:05:09.123456789Z
+        assert_eq!(super::clock(ns, 0), "10:05:09.123456Z");
+        assert_eq!(super::clock(ns, 120), "12:05:09.123456+02:00");
+        assert_eq!(super::clock(ns, -330), "04:35:09.123456-05:30");
+    }
+}

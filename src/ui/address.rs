@@ -1,6 +1,6 @@
 //! The address bar: the URL always holds what is needed to reopen the view on screen (DESIGN.md,
 //! "Embedding"): the source (`url=`, or `traceId=` and `backend=`; a dropped file has none), `trace=` for a
-//! file with several, `view=` (the tab), `span=`, `q=`, `window=START,END` (ns from the trace's start), `colour=`, `theme=`, and
+//! file with several, `view=` (the tab), `span=`, `q=`, `window=START,END` (ns from the trace's start), `colour=`, `time=`, `theme=`, and
 //! `embed=` (or `uiEmbed=`) as the page was opened. Written with `history.replaceState` a moment after the last change, so
 //! zooming makes no history entry per step. The search page's URL is the history's (`history.rs`).
 
@@ -62,6 +62,10 @@ fn query(state: AppState) -> String {
             out.append_pair("colour", look.colouring.as_str());
         }
     });
+    let time = state.time.get_untracked();
+    if time != super::state::TimeMode::Relative {
+        out.append_pair("time", time.id());
+    }
     if let Some(theme) = state.theme.get_untracked() {
         out.append_pair("theme", &theme);
     }
@@ -73,7 +77,7 @@ pub fn install(state: AppState) {
     let debounce = Debounce::new();
     Effect::new(move |first: Option<()>| {
         // Everything the URL holds, tracked.
-        let _ = (state.current.get(), state.trace_ix.get(), state.list.get(), state.selection.get(), state.theme.get(), state.trace_view.get());
+        let _ = (state.current.get(), state.trace_ix.get(), state.list.get(), state.selection.get(), state.theme.get(), state.trace_view.get(), state.time.get());
         state.look.track();
         if first.is_none() || state.page.get() == Page::Search {
             return; // the URL the page opened with already says it

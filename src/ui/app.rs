@@ -9,7 +9,7 @@ use super::header::trace_header;
 use super::loading::{load_batch, load_by_id, load_one, Input};
 use super::state::AppState;
 use super::search::SearchPage;
-use super::state::{Page, TraceView};
+use super::state::{Page, TimeMode, TraceView};
 use super::timeline::TimelineView;
 use super::traces::FileTraces;
 use leptos::html;
@@ -59,7 +59,13 @@ fn trace_view(state: AppState, file: std::rc::Rc<super::state::LoadedFile>, ix: 
         }
     });
     view! {
-        <nav class="view-tabs" role="tablist" aria-label="Views">{tabs.into_iter().collect_view()}</nav>
+        <nav class="view-tabs" role="tablist" aria-label="Views">
+            {tabs.into_iter().collect_view()}
+            <select class="time-mode" aria-label="Times" data-testid="time-mode" prop:value=move || state.time.get().id()
+                on:change=move |ev| if let Some(mode) = TimeMode::from_id(&event_target_value(&ev)) { state.time.set(mode) }>
+                {TimeMode::ALL.map(|m| view! { <option value=m.id()>{m.label()}</option> }).into_iter().collect_view()}
+            </select>
+        </nav>
         {move || {
             let file = file.get_value();
             match state.trace_view.get() {

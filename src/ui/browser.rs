@@ -22,6 +22,8 @@ pub struct Params {
     pub colouring: Option<crate::view::colour::Colouring>,
     /// `trace=`: which trace of a file with several (its id).
     pub trace: Option<String>,
+    /// `time=`: how the tables show times (`relative`, `local`, `utc`).
+    pub time: Option<String>,
     /// `view=`: the tab a trace is shown in (`flame`, `timeline`; `search` is the search page).
     pub view: Option<String>,
     /// `span=`: select this span (id as in the summary) once the trace is on screen.
@@ -57,6 +59,7 @@ impl Params {
             colouring: get("colour").and_then(|c| crate::view::colour::Colouring::from_str(&c)),
             trace: get("trace"),
             view: get("view"),
+            time: get("time"),
             span: get("span"),
             trace_id: get("traceId"),
             backend: get("backend"),

@@ -5,7 +5,7 @@
 
 use super::spans::{search_keep, span_panel, Scroller};
 use super::state::{AppState, LoadedFile};
-use crate::format::{count, duration, name, plural};
+use crate::format::{count, name, plural};
 use crate::view::events::{in_time_order, said, EventRef};
 use leptos::prelude::*;
 use std::rc::Rc;
@@ -37,6 +37,7 @@ pub fn EventsView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl Into
     let visible = move || {
         let order = order.get();
         let selected = state.selected_in(file_id, ix).map(|s| s.span);
+        let time = state.time.get();
         file.with_value(|f| {
             let (set, trace) = (&f.set, &f.set.traces[ix]);
             let origin = trace.start_ns();
@@ -52,7 +53,7 @@ pub fn EventsView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl Into
                     view! {
                         <div class="row" role="row" aria-rowindex=k + 2 class:bad=exception class:current=selected == Some(span_ix)
                             style:top=format!("{}px", k as f64 * ROW_PX) on:click=move |_| state.select(Some(span_ix), false)>
-                            <span role="gridcell" class="num" title=crate::formats::rfc3339(event.time_ns)>{format!("+{}", duration(event.time_ns - origin))}</span>
+                            <span role="gridcell" class="num" title=crate::formats::rfc3339(event.time_ns)>{time.show(event.time_ns, origin)}</span>
                             <span role="gridcell">{name(set.str(span.service))}</span>
                             <span role="gridcell">{name(set.str(span.name))}</span>
                             <span role="gridcell" class="event-name">{name(set.str(event.name))}</span>

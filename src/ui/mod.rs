@@ -40,6 +40,9 @@ pub fn start() {
             state.select_id(span);
         }
         state.want(params.trace.clone(), params.window, params.query.clone(), params.colouring);
+        if let Some(mode) = params.time.as_deref().and_then(state::TimeMode::from_id) {
+            state.time.set(mode);
+        }
         if let Some(tab) = params.view.as_deref().and_then(state::TraceView::from_id) {
             state.trace_view.set(tab);
         }

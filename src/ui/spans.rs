@@ -169,6 +169,7 @@ fn Table(state: AppState, file: StoredValue<Rc<LoadedFile>, LocalStorage>, ix: u
     let visible = move || {
         let order = order.get();
         let selected = state.selected_in(file_id, ix).map(|s| s.span);
+        let time = state.time.get();
         file.with_value(|f| {
             let (set, trace, analysis) = (&f.set, &f.set.traces[ix], &f.analyses[ix]);
             let origin = trace.start_ns();
@@ -186,7 +187,7 @@ fn Table(state: AppState, file: StoredValue<Rc<LoadedFile>, LocalStorage>, ix: u
                             <span role="gridcell" class="op">{name(set.str(s.name))}</span>
                             <span role="gridcell">{s.kind.as_str()}</span>
                             <span role="gridcell" class:bad=failed>{s.status.as_str()}</span>
-                            <span role="gridcell" class="num" title=absolute>{format!("+{}", duration(s.start_ns - origin))}</span>
+                            <span role="gridcell" class="num" title=absolute>{time.show(s.start_ns, origin)}</span>
                             <span role="gridcell" class="num">{duration(s.duration_ns())}</span>
                             <span role="gridcell" class="num">{duration(analysis.stats.self_ns[span_ix as usize])}</span>
                             <span role="gridcell" class="num">{duration(analysis.critical_path.contribution_ns[span_ix as usize])}</span>

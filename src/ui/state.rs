@@ -130,6 +130,52 @@ impl TraceView {
     }
 }
 
+/// How the tables show a span's or event's time: from the trace's start, or as a clock time in the
+/// browser's zone or in UTC (`time=` in the URL).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeMode {
+    Relative,
+    Local,
+    Utc,
+}
+
+impl TimeMode {
+    pub const ALL: [TimeMode; 3] = [TimeMode::Relative, TimeMode::Local, TimeMode::Utc];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            TimeMode::Relative => "relative",
+            TimeMode::Local => "local",
+            TimeMode::Utc => "utc",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TimeMode::Relative => "Relative times",
+            TimeMode::Local => "Local times",
+            TimeMode::Utc => "UTC times",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<TimeMode> {
+        TimeMode::ALL.into_iter().find(|m| m.id() == id)
+    }
+
+    /// `ns` (since the epoch) as this mode shows it; `origin`: the trace's start.
+    pub fn show(self, ns: i64, origin: i64) -> String {
+        match self {
+            TimeMode::Relative => format!("+{}", crate::format::duration(ns - origin)),
+            TimeMode::Utc => crate::format::clock(ns, 0),
+            TimeMode::Local => {
+                // The browser's offset at that moment (summer time included); JS counts minutes west.
+                let offset = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64((ns / 1_000_000) as f64)).get_timezone_offset();
+                crate::format::clock(ns, -(offset as i32))
+            }
+        }
+    }
+}
+
 /// A backend search's answer, as the search page lists it.
 pub struct Results {
     /// The configured backend's name.
@@ -196,6 +242,8 @@ pub struct AppState {
     pub look_asked: RwSignal<u32>,
     /// The tab a trace is shown in.
     pub trace_view: RwSignal<TraceView>,
+    /// How the tables show times.
+    pub time: RwSignal<TimeMode>,
     /// What a link asks to see once its trace is on screen: which trace of the file (by id), and the window.
     wanted_trace: StoredValue<Option<String>>,
     wanted_window: StoredValue<Option<(i64, i64)>>,
@@ -225,6 +273,7 @@ impl AppState {
             look: RwSignal::new(Look::default()),
             look_asked: RwSignal::new(0),
             trace_view: RwSignal::new(TraceView::Flame),
+            time: RwSignal::new(TimeMode::Relative),
             wanted_trace: StoredValue::new(None),
             wanted_window: StoredValue::new(None),
             sources: StoredValue::new(Default::default()),

@@ -166,3 +166,30 @@ describe('events table', () => {
     await page.context().close();
   });
 });
+
+describe('times', () => {
+  test('relative, local or UTC: one choice for the tables, kept in the URL', async () => {
+    const page = await newPage(env.browser, { timezoneId: 'Asia/Kolkata' });
+    await page.goto(env.server.url(`/?url=/fixtures/${HOTROD}&view=spans`));
+    await waitForTrace(page);
+    const firstStart = () => page.locator('.spans-table .rows .row').first().locator('.num').first().textContent();
+    assert.equal(await firstStart(), '+0 ns');
+    await page.getByTestId('time-mode').selectOption('utc');
+    await page.waitForFunction(() => /Z$/.test(document.querySelector('.spans-table .rows .row .num')?.textContent ?? ''));
+    const utc = await firstStart();
+    assert.match(utc, /^\d\d:\d\d:\d\d\.\d{6}Z$/);
+    await page.getByTestId('time-mode').selectOption('local');
+    await page.waitForFunction(() => /\+05:30$/.test(document.querySelector('.spans-table .rows .row .num')?.textContent ?? ''));
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('time') === 'local');
+    // The events tab follows the same choice; a link keeps it.
+    await page.getByTestId('tab-events').click();
+    await page.waitForFunction(() => /\+05:30$/.test(document.querySelector('.events-table .rows .row .num')?.textContent ?? ''));
+    const again = await newPage(env.browser, { timezoneId: 'Asia/Kolkata' });
+    await again.goto(page.url());
+    await again.waitForFunction(() => /\+05:30$/.test(document.querySelector('.events-table .rows .row .num')?.textContent ?? ''));
+    assert.equal(await again.getByTestId('time-mode').inputValue(), 'local');
+    assert.deepEqual([...page.errors, ...again.errors], []);
+    await page.context().close();
+    await again.context().close();
+  });
+});
