@@ -179,11 +179,7 @@ fn on_message(state: AppState, event: MessageEvent) {
         "spanlens:view" => {
             let view = get(&data, "view").as_string();
             let query = get(&data, "query").as_string();
-            let window = get(&data, "window");
-            let window = js_sys::Array::is_array(&window)
-                .then(|| (js_sys::Array::from(&window).get(0).as_f64(), js_sys::Array::from(&window).get(1).as_f64()))
-                .or_else(|| window.as_string().map(|w| super::address::parse_window(&w).map_or((None, None), |(a, b)| (Some(a as f64), Some(b as f64)))));
-            let window = window.and_then(|(a, b)| Some((a? as i64, b? as i64)));
+            let window = window_of(&get(&data, "window"));
             if let Err(text) = state.set_view(view.as_deref(), query, window) {
                 reply.send(&message("spanlens:error", &[("message", text.into())]));
             }
@@ -259,6 +255,15 @@ async fn answer_load(state: AppState, input: Input, reply: ReplyTo) {
             &[("message", failure.text.into())],
         )),
     }
+}
+
+/// A `spanlens:view` window: `[start, end]` (numbers) or `"start,end"`, ns from the trace's start.
+fn window_of(value: &JsValue) -> Option<(i64, i64)> {
+    if js_sys::Array::is_array(value) {
+        let pair = js_sys::Array::from(value);
+        return Some((pair.get(0).as_f64()? as i64, pair.get(1).as_f64()? as i64));
+    }
+    super::address::parse_window(&value.as_string()?)
 }
 
 /// `spanlens.summary/1` as a plain JS object.

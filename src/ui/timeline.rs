@@ -331,10 +331,7 @@ pub fn TimelineView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl In
     Effect::new(move |_| {
         state.look_asked.track();
         let look = state.look.get_untracked();
-        core.update_value(|t| match look.window {
-            Some((a, b)) => t.vp.show_window(a as f64, b as f64),
-            None => t.vp.reset(),
-        });
+        core.update_value(|t| t.vp.show_shared_window(look.window));
         run_search(core, &look.query, only_matches.get_untracked(), status, rows_shown);
         if let Some(input) = search_ref.get_untracked() {
             input.set_value(&look.query);
@@ -360,7 +357,7 @@ pub fn TimelineView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl In
 
     // A change of window goes into the shared look (after the frame's borrow is let go).
     let window_changed = move || {
-        let window = core.with_value(|t| (t.vp.window_ns < t.vp.total_ns).then(|| t.vp.window()));
+        let window = core.with_value(|t| t.vp.shared_window());
         if state.look.with_untracked(|l| l.window) != window {
             state.look.update(|l| l.window = window);
         }

@@ -137,6 +137,19 @@ impl Viewport {
         (self.start_ns.round() as i64, self.end_ns().round() as i64)
     }
 
+    /// The window the views share (`Look::window`): `None` while the whole trace is in view.
+    pub fn shared_window(&self) -> Option<(i64, i64)> {
+        (self.window_ns < self.total_ns).then(|| self.window())
+    }
+
+    /// Shows a shared window, or the whole trace for `None`.
+    pub fn show_shared_window(&mut self, window: Option<(i64, i64)>) {
+        match window {
+            Some((start, end)) => self.show_window(start as f64, end as f64),
+            None => self.reset(),
+        }
+    }
+
     /// Shows [t0, t1] in the window; `frame`s it only when it is not already in view.
     pub fn reveal(&mut self, t0: f64, t1: f64, row: usize) {
         let fits = t0 >= self.start_ns && t1 <= self.end_ns();
@@ -181,6 +194,11 @@ mod tests {
         assert_eq!(vp.window(), (0, 1_000_000), "wider than the trace: the whole trace");
         vp.show_window(-50.0, 100_000.0);
         assert_eq!(vp.window().0, 0);
+        assert_eq!(vp.shared_window(), Some((0, 100_050)), "moved into the trace, width kept");
+        vp.show_shared_window(None);
+        assert_eq!(vp.shared_window(), None, "the whole trace");
+        vp.show_shared_window(Some((10, 20_000)));
+        assert_eq!(vp.shared_window(), Some((10, 20_000)));
     }
 
     fn vp() -> Viewport {

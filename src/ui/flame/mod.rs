@@ -198,8 +198,7 @@ fn schedule(core: Core) {
             let shown = core.try_update_value(|f| {
                 f.frame_pending = false;
                 f.paint();
-                let vp = &f.session.vp;
-                (f.look, (vp.window_ns < vp.total_ns).then(|| vp.window()))
+                (f.look, f.session.vp.shared_window())
             });
             // The window as drawn goes into the look (after the `Flame` is let go).
             if let Some((look, window)) = shown {
@@ -306,10 +305,7 @@ impl Ui {
             }
         }
         self.run_search(&look.query);
-        self.core.update_value(|f| match look.window {
-            Some((start, end)) => f.session.vp.show_window(start as f64, end as f64),
-            None => f.session.vp.reset(),
-        });
+        self.core.update_value(|f| f.session.vp.show_shared_window(look.window));
         self.set_colouring(look.colouring);
     }
 
