@@ -3,7 +3,8 @@
 // to its first frame, then frame times while the rows scroll and while the time axis zooms, with wheel events
 // as a person sends them (the app's frame: drawing and rasterizing, as `?perf=1` measures it; and the time
 // between animation frames); then the Spans tab: on screen, and sorted by operation and by duration (the
-// click to the second frame after the header shows the new order).
+// click to the second frame after the header shows the new order); then the Events tab: on screen, and
+// filtered by the search language.
 //
 //   trunk build --release && cargo build --release --bin spanlens-gen && node benches/timeline.mjs
 
@@ -80,11 +81,28 @@ const spans = await page.evaluate(async () => {
   };
   return { shown, byOperation: await sort('sort-operation'), byDuration: await sort('sort-duration') };
 });
+// The events tab: every event of the trace in time order, on screen; then filtered by the search language.
+const events = await page.evaluate(async () => {
+  const frame = () => new Promise((ok) => requestAnimationFrame(ok));
+  const t = performance.now();
+  document.querySelector('[data-testid=tab-events]').click();
+  while (!document.querySelector('.events-table .rows .row')) await frame();
+  const shown = performance.now() - t;
+  const count = document.querySelector('[data-testid=events-count]').textContent;
+  const box = document.querySelector('[data-testid=events-search]');
+  const t2 = performance.now();
+  box.value = 'status:error';
+  box.dispatchEvent(new Event('input', { bubbles: true }));
+  while (document.querySelector('[data-testid=events-count]').textContent === count) await frame();
+  await frame();
+  return { shown, count, filtered: performance.now() - t2, after: document.querySelector('[data-testid=events-count]').textContent };
+});
 console.log(`Timeline tab of ${SIZE} spans on screen ${switched.toFixed(0)} ms after the click`);
 for (const [what, { times, painted }] of [['scrolling', scroll], ['zooming', zoom]]) {
   console.log(`${what}: the app's frame p50 ${q(painted, 0.5)} ms, p95 ${q(painted, 0.95)} ms, max ${q(painted, 1)} ms (${painted.length} frames); between frames p50 ${q(times, 0.5)} ms, p95 ${q(times, 0.95)} ms`);
 }
 console.log(`Spans tab on screen ${spans.shown.toFixed(0)} ms after the click; sorted by operation in ${spans.byOperation.toFixed(0)} ms, by duration in ${spans.byDuration.toFixed(0)} ms`);
+console.log(`Events tab (${events.count}) on screen ${events.shown.toFixed(0)} ms after the click; filtered to the errors' events (${events.after}) in ${events.filtered.toFixed(0)} ms`);
 if (page.errors.length) console.log('page errors:', page.errors);
 await browser.close();
 await server.close();

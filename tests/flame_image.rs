@@ -59,7 +59,7 @@ fn draw(shot: &Shot) -> Raster {
     list.build(&scene, &vp);
     let mut raster = Raster::default();
     let (w, h) = ((shot.width * shot.dpr) as usize, (shot.height * shot.dpr) as usize);
-    raster.flame_rows(&vp, &list, &LIGHT, shot.dpr, w, h);
+    raster.flame_rows(&vp, spanlens::view::axis::Clock::Relative, &list, &LIGHT, shot.dpr, w, h);
     raster
 }
 

@@ -149,7 +149,7 @@ pub fn span_panel(state: AppState, file: StoredValue<Rc<LoadedFile>, LocalStorag
         state.selected_in(file_id, ix).map(|selection| {
             let show_in = ("Show in timeline", Callback::new(move |_| state.show_view(TraceView::Timeline)));
             let on_select = Callback::new(move |s: Option<SpanIx>| state.select(s, s.is_some()));
-            view! { <super::flame::detail::SpanDetail file=file.get_value() ix span=selection.span show_in on_select /> }
+            view! { <super::flame::detail::SpanDetail file=file.get_value() ix span=selection.span show_in on_select time=state.time.get() /> }
         })
     }
 }

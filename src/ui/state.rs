@@ -162,18 +162,29 @@ impl TimeMode {
         TimeMode::ALL.into_iter().find(|m| m.id() == id)
     }
 
+    /// How a time axis says times in this mode; `origin_ns`: the axis's 0 (the trace's start).
+    pub fn clock(self, origin_ns: i64) -> crate::view::axis::Clock {
+        use crate::view::axis::Clock;
+        match self {
+            TimeMode::Relative => Clock::Relative,
+            TimeMode::Utc => Clock::At { origin_ns, offset_minutes: 0 },
+            TimeMode::Local => Clock::At { origin_ns, offset_minutes: local_offset_minutes(origin_ns) },
+        }
+    }
+
     /// `ns` (since the epoch) as this mode shows it; `origin`: the trace's start.
     pub fn show(self, ns: i64, origin: i64) -> String {
         match self {
             TimeMode::Relative => format!("+{}", crate::format::duration(ns - origin)),
             TimeMode::Utc => crate::format::clock(ns, 0),
-            TimeMode::Local => {
-                // The browser's offset at that moment (summer time included); JS counts minutes west.
-                let offset = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64((ns / 1_000_000) as f64)).get_timezone_offset();
-                crate::format::clock(ns, -(offset as i32))
-            }
+            TimeMode::Local => crate::format::clock(ns, local_offset_minutes(ns)),
         }
     }
+}
+
+/// The browser's offset from UTC at that moment (summer time included), minutes east; JS counts them west.
+fn local_offset_minutes(ns: i64) -> i32 {
+    -(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64((ns / 1_000_000) as f64)).get_timezone_offset() as i32)
 }
 
 /// A backend search's answer, as the search page lists it.

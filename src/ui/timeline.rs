@@ -20,6 +20,12 @@ use std::rc::Rc;
 /// Width of the tree column, CSS px (at most this share of the canvas).
 const LEFT_PX: f64 = 380.0;
 const LEFT_SHARE: f64 = 0.42;
+/// The narrowest the left column or the bar pane can be dragged to.
+const MIN_PANE_PX: f64 = 120.0;
+/// How near the column's edge a press starts a drag of it.
+const DIVIDER_GRAB_PX: f64 = 4.0;
+/// The depth picker lists levels up to this, then "All levels" (a 1M-deep chain has 1M levels).
+const MAX_LEVEL_CHOICES: u32 = 30;
 /// Indent per tree level; deeper than `MAX_INDENT_LEVELS` the indent stops growing (a 1M-deep chain).
 const INDENT_PX: f64 = 12.0;
 const MAX_INDENT_LEVELS: u32 = 18;
@@ -36,6 +42,10 @@ struct Timeline {
     crit_start: Vec<u32>,
     crit: Vec<(i64, i64)>,
     origin: i64,
+    /// How the axis says times (the Times choice).
+    clock: axis::Clock,
+    /// The left column's width once dragged.
+    left_px: Option<f64>,
     /// The bar pane's time window and the rows' scroll (its `width` is the bar pane's).
     vp: Viewport,
     width: f64,
@@ -78,6 +88,8 @@ impl Timeline {
             crit_start,
             crit,
             origin,
+            clock: axis::Clock::Relative,
+            left_px: None,
             width: 800.0,
             matches: None,
             selected: None,
@@ -88,8 +100,16 @@ impl Timeline {
         }
     }
 
+    /// The left column's width: as dragged, else 380 px or 42% of a narrow pane.
     fn left(&self) -> f64 {
-        LEFT_PX.min(self.width * LEFT_SHARE).round()
+        match self.left_px {
+            Some(px) => px.min(self.width - MIN_PANE_PX).max(MIN_PANE_PX.min(self.width / 2.0)).round(),
+            None => LEFT_PX.min(self.width * LEFT_SHARE).round(),
+        }
+    }
+
+    fn on_divider(&self, x: f64) -> bool {
+        (x - self.left()).abs() <= DIVIDER_GRAB_PX
     }
 
     fn resize(&mut self, width: f64, height: f64) {
@@ -228,7 +248,8 @@ impl Timeline {
         ctx.set_fill_style_str(theme.muted);
         ctx.set_font(FONT);
         let _ = ctx.fill_text(&format!("{} of {}", plural(self.rows.len() as u64, "row", "rows"), count(trace.spans.len() as u64)), 8.0, AXIS_HEIGHT / 2.0);
-        for tick in axis::ticks(&self.vp, 90.0) {
+        let ticks = axis::ticks(&self.vp, self.clock);
+        for tick in &ticks {
             let x = (left + tick.x).round();
             ctx.set_fill_style_str(theme.grid);
             ctx.fill_rect(x, AXIS_HEIGHT, 1.0, height - AXIS_HEIGHT);
@@ -260,6 +281,8 @@ impl Timeline {
         let _ = canvas.set_attribute("data-rows", &self.rows.len().to_string());
         let _ = canvas.set_attribute("data-first-row", &self.vp.visible_rows().start.to_string());
         let _ = canvas.set_attribute("data-window", &format!("{:.0} {:.0}", self.vp.start_ns, self.vp.end_ns()));
+        let _ = canvas.set_attribute("data-axis", ticks.first().map_or("", |t| t.label.as_str()));
+        let _ = canvas.set_attribute("data-left", &left.to_string());
     }
 }
 
@@ -313,6 +336,7 @@ pub fn TimelineView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl In
     let status = RwSignal::new(String::new());
     let only_matches = RwSignal::new(false);
     let rows_shown = RwSignal::new(core.with_value(|t| t.rows.len()));
+    let level_count = core.with_value(|t| t.rows.levels());
     let (file_id, trace_ix) = (file.id, ix);
 
     Effect::new(move |_| {
@@ -352,6 +376,8 @@ pub fn TimelineView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl In
     });
     Effect::new(move |_| {
         state.theme.track();
+        let time = state.time.get();
+        core.update_value(|t| t.clock = time.clock(t.origin));
         schedule(core);
     });
 
@@ -384,8 +410,38 @@ pub fn TimelineView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl In
         }
         schedule(core);
     };
+    // The column's edge drags; elsewhere a press is a click.
+    let on_press = move |ev: web_sys::MouseEvent| {
+        let x = ev.offset_x() as f64;
+        if ev.button() != 0 || !core.with_value(|t| t.on_divider(x)) {
+            return;
+        }
+        ev.prevent_default();
+        let Some(canvas) = canvas_ref.get_untracked() else { return };
+        super::flame::track_drag(
+            move |ev| {
+                let x = ev.client_x() as f64 - canvas.get_bounding_client_rect().left();
+                core.update_value(|t| {
+                    t.left_px = Some(x);
+                    let (w, h) = (t.width, t.vp.height);
+                    t.resize(w, h);
+                });
+                schedule(core);
+            },
+            || {},
+        );
+    };
+    let on_hover = move |ev: web_sys::MouseEvent| {
+        let near = core.with_value(|t| t.on_divider(ev.offset_x() as f64));
+        if let Some(canvas) = canvas_ref.get_untracked() {
+            let _ = web_sys::HtmlElement::style(&canvas).set_property("cursor", if near { "col-resize" } else { "" });
+        }
+    };
     let on_click = move |ev: web_sys::MouseEvent| {
         let (x, y) = (ev.offset_x() as f64, ev.offset_y() as f64);
+        if core.with_value(|t| t.on_divider(x)) {
+            return;
+        }
         let hit = core.with_value(|t| {
             let span = t.row_at(y).and_then(|r| t.rows.span_at(r))?;
             let indent = 6.0 + t.rows.depth(span).min(MAX_INDENT_LEVELS) as f64 * INDENT_PX;
@@ -494,6 +550,24 @@ pub fn TimelineView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl In
                     let shown = t.rows.levels_shown();
                     t.rows.collapse_level(shown);
                 })>"+ level"</button>
+                <select class="small" data-testid="levels" aria-label="Levels shown" title="Fold the tree below a depth"
+                    prop:value=move || { rows_shown.track(); String::new() }
+                    on:change=move |ev| {
+                        let levels = event_target_value(&ev).parse::<u32>().ok();
+                        core.update_value(|t| {
+                            match levels {
+                                Some(n) => t.rows.collapse_level(n.saturating_sub(1)),
+                                None => t.rows.expand_all(),
+                            }
+                            t.rows_changed();
+                        });
+                        rows_shown.set(core.with_value(|t| t.rows.len()));
+                        schedule(core);
+                    }>
+                    <option value="">"Levels…"</option>
+                    {(1..=level_count.min(MAX_LEVEL_CHOICES)).map(|n| view! { <option value=n.to_string()>{plural(n as u64, "level", "levels")}</option> }).collect_view()}
+                    <option value="all">"All levels"</option>
+                </select>
                 <button class="small" data-testid="collapse-to-errors" title="Fold everything but the paths to errors and to the critical path"
                     on:click=fold(|t| {
                         let file = t.file.clone();
@@ -507,13 +581,13 @@ pub fn TimelineView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl In
                 <div class="timeline-wrap" node_ref=wrap_ref>
                     <canvas node_ref=canvas_ref data-testid="timeline-canvas" tabindex="0"
                         aria-label="Timeline of the trace: one row per span; arrows move and fold, Ctrl+wheel zooms"
-                        on:wheel=on_wheel on:click=on_click on:keydown=on_key></canvas>
+                        on:wheel=on_wheel on:mousedown=on_press on:mousemove=on_hover on:click=on_click on:keydown=on_key></canvas>
                 </div>
                 {move || state.selected_in(file_id, trace_ix).map(|selection| {
                     let file = core.with_value(|t| t.file.clone());
                     let show_in = ("Show in flame graph", Callback::new(move |_| state.show_view(super::state::TraceView::Flame)));
                     let on_select = Callback::new(move |s: Option<SpanIx>| state.select(s, s.is_some()));
-                    view! { <super::flame::detail::SpanDetail file ix span=selection.span show_in on_select /> }
+                    view! { <super::flame::detail::SpanDetail file ix span=selection.span show_in on_select time=state.time.get() /> }
                 })}
             </div>
         </section>

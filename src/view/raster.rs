@@ -66,10 +66,10 @@ impl Raster {
     /// The flame graph's rows as the canvas shows them, `width`×`height` device px at `dpr`: grid lines,
     /// bars (a row's bars as one band), marks (errors underlined, orphans capped on the left, skew-shifted
     /// spans on the right) and the critical path. Labels and the axis are text, drawn by the canvas after.
-    pub fn flame_rows(&mut self, vp: &Viewport, list: &DrawList, palette: &Palette, dpr: f64, width: usize, height: usize) {
+    pub fn flame_rows(&mut self, vp: &Viewport, clock: axis::Clock, list: &DrawList, palette: &Palette, dpr: f64, width: usize, height: usize) {
         self.reset(width, height, palette.bg);
         let px = |x: f64| x * dpr;
-        for tick in axis::ticks(vp, 90.0) {
+        for tick in axis::ticks(vp, clock) {
             self.fill(px(tick.x.round()), px(AXIS_HEIGHT), px(1.0).max(1.0), px(vp.rows_height()), palette.grid);
         }
         for row in list.bars.chunk_by(|a, b| a.row == b.row) {

@@ -140,6 +140,11 @@ impl Rows {
         self.visible.iter().map(|&p| self.depth[p as usize] + 1).max().unwrap_or(0)
     }
 
+    /// The deepest level of the tree, plus one: how many levels "all levels" shows.
+    pub fn levels(&self) -> u32 {
+        self.depth.iter().max().map_or(0, |d| d + 1)
+    }
+
     pub fn expand_all(&mut self) {
         self.collapsed.iter_mut().for_each(|c| *c = false);
         self.rebuild();
@@ -263,8 +268,10 @@ mod tests {
         rows.toggle(6); // no children: nothing to fold
         assert_eq!(rows.len(), 8);
 
+        assert_eq!((rows.levels(), rows.levels_shown()), (4, 4));
         rows.collapse_level(1);
         assert_eq!(shown(&rows), [0, 1, 2, 7]);
+        assert_eq!(rows.levels_shown(), 2, "the depth picker's \"2 levels\"");
         rows.collapse_all();
         assert_eq!(shown(&rows), [0, 7]);
         rows.reveal(6);
@@ -301,7 +308,7 @@ mod tests {
         let n = 1_000_000u64;
         let t = tree(&(0..n).map(|i| (i + 1, (i > 0).then_some(i))).collect::<Vec<_>>());
         let mut rows = Rows::new(&t.tree);
-        assert_eq!(rows.len(), n as usize);
+        assert_eq!((rows.len(), rows.levels()), (n as usize, n as u32));
         assert_eq!((rows.depth((n - 1) as SpanIx), rows.span_at(n as usize - 1)), ((n - 1) as u32, Some((n - 1) as SpanIx)));
         rows.set_collapsed(500_000, true);
         assert_eq!(rows.len(), 500_001);

@@ -38,11 +38,13 @@ describe('timeline', () => {
     await page.getByTestId('collapse-all').click();
     await rowsAre(page, 1);
     await page.getByTestId('expand-level').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=timeline-canvas]').dataset.rows !== '1');
     const second = await rows(page);
     assert.ok(second > 1 && second < 40, `one level more: ${second}`);
     await page.getByTestId('expand-all').click();
     await rowsAre(page, 40);
     await page.getByTestId('collapse-to-errors').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=timeline-canvas]').dataset.rows !== '40');
     const focused = await rows(page);
     assert.ok(focused > 1 && focused < 40, `the paths to errors and the critical path: ${focused}`);
     await page.getByTestId('expand-all').click();
@@ -191,5 +193,81 @@ describe('times', () => {
     assert.deepEqual([...page.errors, ...again.errors], []);
     await page.context().close();
     await again.context().close();
+  });
+});
+
+describe('the bundled sample', () => {
+  // checkout.otlp.json: 120 spans under two roots (the second's parent is missing), 14 events (one exception
+  // on payment's POST /v1/payments), 3 errors; 5 spans at depths 0–1, 20 at depths 0–2.
+  test('timeline (depth picker, keys, the column dragged), spans, events, one selection, clock times on the axes', async () => {
+    const page = await newPage(env.browser, { acceptDownloads: true, timezoneId: 'Asia/Kolkata' });
+    await page.goto(env.server.url('/?view=timeline'));
+    await rowsAre(page, 120);
+    // The depth picker folds below a depth; "All levels" unfolds everything.
+    await page.getByTestId('levels').selectOption('2');
+    await rowsAre(page, 5);
+    await page.getByTestId('levels').selectOption('3');
+    await rowsAre(page, 20);
+    await page.getByTestId('levels').selectOption('all');
+    await rowsAre(page, 120);
+    // Keys: a click selects the root, ← folds it, → unfolds it, ↓ moves the selection.
+    await clickRow(page, 0);
+    await page.getByTestId('detail-name').getByText('POST /checkout').waitFor();
+    await canvas(page).press('ArrowLeft');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=timeline-canvas]').dataset.rows) < 120);
+    await canvas(page).press('ArrowRight');
+    await rowsAre(page, 120);
+    await canvas(page).press('ArrowDown');
+    await page.getByTestId('detail-name').getByText('checkout', { exact: true }).waitFor();
+    // The column's edge drags.
+    const left = Number(await canvas(page).getAttribute('data-left'));
+    const box = await canvas(page).boundingBox();
+    await page.mouse.move(box.x + left, box.y + 200);
+    await page.mouse.down();
+    await page.mouse.move(box.x + left + 60, box.y + 200, { steps: 4 });
+    await page.mouse.up();
+    await page.waitForFunction((w) => Number(document.querySelector('[data-testid=timeline-canvas]').dataset.left) === w, left + 60);
+    await page.getByTestId('detail-name').getByText('checkout', { exact: true }).waitFor(); // a drag is not a click
+    // The axes follow the Times choice: clock times in the zone, in the timeline and the flame graph.
+    assert.equal(await canvas(page).getAttribute('data-axis'), '0');
+    await page.getByTestId('time-mode').selectOption('local');
+    await page.waitForFunction(() => /^\d\d:\d\d:\d\d(\.\d+)?\+05:30$/.test(document.querySelector('[data-testid=timeline-canvas]').dataset.axis));
+    await page.getByTestId('start-local').getByText(/\+05:30 local$/).waitFor();
+    await page.getByTestId('tab-flame').click();
+    await page.waitForFunction(() => /\+05:30$/.test(document.querySelector('[data-testid=flame-canvas]')?.dataset.axis ?? ''));
+    await page.getByTestId('time-mode').selectOption('utc');
+    await page.waitForFunction(() => /Z$/.test(document.querySelector('[data-testid=flame-canvas]').dataset.axis));
+    await page.getByTestId('time-mode').selectOption('relative');
+    await page.waitForFunction(() => document.querySelector('[data-testid=flame-canvas]').dataset.axis === '0');
+
+    // Spans: longest first is the root; the errors filtered; the CSV holds what is shown.
+    await page.getByTestId('tab-spans').click();
+    const grid = page.getByRole('grid', { name: 'Spans' });
+    assert.equal(await grid.getAttribute('aria-rowcount'), '121');
+    await page.getByTestId('sort-duration').click();
+    assert.match(await grid.locator('.rows .row').first().textContent(), /POST \/checkout/);
+    await page.getByTestId('spans-search').fill('status:error');
+    await page.getByTestId('spans-count').getByText('3 spans of 120').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-spans-csv').click()]);
+    const { readFile } = await import('node:fs/promises');
+    const lines = (await readFile(await download.path(), 'utf8')).trim().split('\r\n');
+    assert.equal(lines.length, 4, lines.join('\n'));
+    assert.ok(lines.slice(1).every((l) => l.includes(',error,')), lines.join('\n'));
+    assert.ok(lines.some((l) => l.includes(',payment,POST /v1/payments,')), lines.join('\n'));
+    await page.getByTestId('spans-search').fill('');
+
+    // Events: all 14 in time order; the exception selects its span, shown in the timeline.
+    await page.getByTestId('tab-events').click();
+    await page.getByTestId('events-count').getByText('14 events of 14').waitFor();
+    const exception = page.getByRole('grid', { name: 'Events' }).locator('.rows .row.bad');
+    assert.equal(await exception.count(), 1);
+    await exception.click();
+    await page.getByTestId('detail-name').getByText('POST /v1/payments').waitFor();
+    await page.getByTestId('show-in').getByText('Show in timeline').click();
+    await canvas(page).waitFor();
+    await page.getByTestId('detail-name').getByText('POST /v1/payments').waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('view'), 'timeline');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
   });
 });

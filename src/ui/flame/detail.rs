@@ -25,6 +25,9 @@ pub fn SpanDetail(
     /// The other view to show the span in: ("Show in timeline", go there).
     #[prop(optional)]
     show_in: Option<(&'static str, Callback<()>)>,
+    /// The Times choice: a local clock time is added under the start's UTC one.
+    #[prop(optional)]
+    time: Option<super::super::state::TimeMode>,
 ) -> impl IntoView {
     let set = &file.set;
     let trace = &set.traces[ix];
@@ -70,6 +73,9 @@ pub fn SpanDetail(
                 <dt>"Status"</dt><dd class:bad=s.is_error(strings)>{status}</dd>
                 <dt>"Start"</dt><dd>
                     {format!("+{}", duration(s.start_ns - origin))}<br/><span class="muted">{crate::formats::rfc3339(s.start_ns)}</span>
+                    {(time == Some(super::super::state::TimeMode::Local)).then(|| view! {
+                        <br/><span class="muted" data-testid="start-local">{format!("{} local", super::super::state::TimeMode::Local.show(s.start_ns, origin))}</span>
+                    })}
                     {(trace.start_precision_ns > 0).then(|| view! {
                         <br/><span class="muted" data-testid="start-precision">
                             {format!("start times have {} ms precision in this file", trace.start_precision_ns / 1_000_000)}

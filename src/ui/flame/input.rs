@@ -86,7 +86,7 @@ pub(super) fn on_press(ui: Ui, ev: web_sys::MouseEvent) {
 
 /// Follows a drag that began with a press: `on_move` for each pointer move anywhere on the page, `on_up`
 /// once when the button is released; both listeners are removed then.
-fn track_drag(on_move: impl Fn(web_sys::MouseEvent) + 'static, on_up: impl FnOnce() + 'static) {
+pub fn track_drag(on_move: impl Fn(web_sys::MouseEvent) + 'static, on_up: impl FnOnce() + 'static) {
     let motion = window_event_listener(leptos::ev::mousemove, on_move);
     let listeners: Rc<RefCell<Vec<WindowListenerHandle>>> = Rc::new(RefCell::new(vec![motion]));
     let on_up = Cell::new(Some(on_up));

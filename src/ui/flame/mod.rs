@@ -13,7 +13,7 @@ mod findings;
 mod input;
 mod paint;
 pub use paint::{theme, Painter};
-pub use input::{observe, wheel_px};
+pub use input::{observe, track_drag, wheel_px};
 mod toolbar;
 
 use super::browser::perf_enabled;
@@ -22,6 +22,7 @@ use crate::analysis::search;
 use crate::analysis::TraceAnalysis;
 use crate::format::duration;
 use crate::model::{SpanIx, Trace};
+use crate::view::axis::Clock;
 use crate::view::colour::{colours, Colouring, Colours, Legend};
 use crate::view::draw::{hit, DrawList, Scene};
 use crate::view::interaction::{self, Command, Response, Session};
@@ -59,6 +60,8 @@ pub struct Flame {
     /// Where the window goes after each frame (the URL, links and the parent page read it).
     look: RwSignal<Look>,
     colouring: Colouring,
+    /// How the axis says times (the Times choice).
+    clock: Clock,
 }
 
 type Core = StoredValue<Flame, LocalStorage>;
@@ -85,6 +88,7 @@ impl Flame {
             frames: 0,
             look,
             colouring: Colouring::Service,
+            clock: Clock::Relative,
             file,
             ix,
         }
@@ -145,11 +149,12 @@ impl Flame {
                     let _ = perf.measure_with_start_mark("spanlens:frame-list", "spanlens:frame-start");
                 }
                 painter.begin(self.session.vp.width, self.session.vp.height, theme.bg);
-                painter.flame(&Frame { set: &file.set, trace, vp: &self.session.vp, list: &self.list, theme });
+                painter.flame(&Frame { set: &file.set, trace, vp: &self.session.vp, clock: self.clock, list: &self.list, theme });
                 let hover = self.hover.filter(|&h| Some(h) != self.session.selected).and_then(|h| self.span_rect(h));
                 painter.outline(&self.session.vp, hover, theme.text, 1.0);
                 painter.outline(&self.session.vp, self.session.selected.and_then(|s| self.span_rect(s)), theme.accent, 2.0);
-                painter.axis(&self.session.vp, theme, self.session.cursor_x);
+                let first_tick = painter.axis(&self.session.vp, self.clock, theme, self.session.cursor_x);
+                let _ = painter.canvas.set_attribute("data-axis", first_tick.as_deref().unwrap_or(""));
             }
             let canvas = painter.canvas.clone();
             self.painter = Some(painter);
@@ -366,9 +371,11 @@ pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
         state.look_asked.track();
         ui.apply_look();
     });
-    // Repaint when the theme changes (toolbar switch or system setting).
+    // Repaint when the theme changes (toolbar switch or system setting) or the Times choice does.
     Effect::new(move |_| {
         state.theme.track();
+        let time = state.time.get();
+        core.update_value(|f| f.clock = time.clock(f.model.origin_ns));
         schedule(core);
     });
     input::install_system_theme_listener(core);
@@ -416,7 +423,7 @@ pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
                     let span = selection.span;
                     let file = core.with_value(|f| f.file.clone());
                     let show_in = ("Show in timeline", Callback::new(move |_| state.show_view(super::state::TraceView::Timeline)));
-                    view! { <detail::SpanDetail file ix span show_in on_select=Callback::new(move |s: Option<SpanIx>| ui.select(s, s.is_some())) /> }
+                    view! { <detail::SpanDetail file ix span show_in time=state.time.get() on_select=Callback::new(move |s: Option<SpanIx>| ui.select(s, s.is_some())) /> }
                 })}
             </div>
             <findings::Findings file=file.clone() ix ui />

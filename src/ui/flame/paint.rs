@@ -3,7 +3,7 @@
 
 use crate::format::duration;
 use crate::model::{Trace, TraceSet};
-use crate::view::axis;
+use crate::view::axis::{self, Clock};
 use crate::view::colour::{is_light, Rgb, ERROR_RGB};
 use crate::view::draw::DrawList;
 use crate::view::label;
@@ -141,11 +141,11 @@ impl Painter {
     /// Everything below the axis: grid, bars, marks and critical path filled into the pixel buffer and put on
     /// the canvas at once; then labels drawn as text.
     pub fn flame(&mut self, frame: &Frame) {
-        let Frame { set, trace, vp, list, theme } = *frame;
+        let Frame { set, trace, vp, clock, list, theme } = *frame;
         let dpr = self.dpr;
         let (w, h) = (self.canvas.width() as usize, self.canvas.height() as usize);
         let raster = &mut self.raster;
-        raster.flame_rows(vp, list, &theme.rows, dpr, w, h);
+        raster.flame_rows(vp, clock, list, &theme.rows, dpr, w, h);
         // Rows only: the axis band is drawn over the top afterwards.
         let top = ((AXIS_HEIGHT * dpr) as usize).min(h.saturating_sub(1));
         put(&self.ctx, &raster.bytes()[top * w * 4..], w, h - top, top);
@@ -201,8 +201,9 @@ impl Painter {
         ctx.restore();
     }
 
-    /// The time axis (relative to the trace start) and the cursor line with its time.
-    pub fn axis(&mut self, vp: &Viewport, theme: &Theme, cursor_x: Option<f64>) {
+    /// The time axis (relative to the trace start, or clock times) and the cursor line with its time.
+    /// Returns the first tick's label (pages and tests read it).
+    pub fn axis(&mut self, vp: &Viewport, clock: Clock, theme: &Theme, cursor_x: Option<f64>) -> Option<String> {
         let ctx = self.ctx.clone();
         ctx.set_fill_style_str(theme.axis_bg);
         ctx.fill_rect(0.0, 0.0, vp.width, AXIS_HEIGHT);
@@ -210,7 +211,8 @@ impl Painter {
         ctx.fill_rect(0.0, AXIS_HEIGHT - 1.0, vp.width, 1.0);
         ctx.set_font(FONT);
         ctx.set_text_baseline("middle");
-        for tick in axis::ticks(vp, 90.0) {
+        let ticks = axis::ticks(vp, clock);
+        for tick in &ticks {
             ctx.set_fill_style_str(theme.muted);
             ctx.fill_rect(tick.x.round(), AXIS_HEIGHT - 6.0, 1.0, 6.0);
             let _ = ctx.fill_text(&tick.label, tick.x.round() + 3.0, AXIS_HEIGHT / 2.0 - 2.0);
@@ -218,13 +220,14 @@ impl Painter {
         if let Some(x) = cursor_x {
             ctx.set_fill_style_str(theme.accent);
             ctx.fill_rect(x.round(), 0.0, 1.0, vp.height);
-            let text = format!("+{}", duration(vp.t_at(x).round() as i64));
+            let text = clock.at(vp.t_at(x));
             let w = self.measure(&text) + 8.0;
             let left = if x + w + 2.0 > vp.width { x - w - 2.0 } else { x + 2.0 };
             ctx.fill_rect(left, 2.0, w, AXIS_HEIGHT - 6.0);
             ctx.set_fill_style_str(theme.bg);
             let _ = ctx.fill_text(&text, left + 4.0, AXIS_HEIGHT / 2.0 - 1.0);
         }
+        ticks.into_iter().next().map(|t| t.label)
     }
 }
 
@@ -270,6 +273,8 @@ pub struct Frame<'a> {
     pub set: &'a TraceSet,
     pub trace: &'a Trace,
     pub vp: &'a Viewport,
+    /// How the axis says times (the grid lines fall on its ticks).
+    pub clock: Clock,
     pub list: &'a DrawList,
     pub theme: &'static Theme,
 }
