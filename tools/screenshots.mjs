@@ -75,6 +75,18 @@ for (const theme of ['light', 'dark']) {
   await page.getByTestId('sort-duration').click();
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(out, `spans-${theme}.png`) });
+  // The statistics of the sample by db.system then service, a span of payment selected for the histogram.
+  await page.goto(server.url(`/?view=events&theme=${theme}`));
+  await page.getByRole('grid', { name: 'Events' }).locator('.rows .row.bad').click();
+  await page.getByTestId('tab-stats').click();
+  await page.getByTestId('group-by').selectOption('attr:db.system');
+  await page.getByTestId('sub-group').selectOption('service');
+  await page.getByRole('grid', { name: 'Statistics' }).locator('.rows .row', { hasText: 'postgresql' }).first().click();
+  await page.waitForTimeout(400);
+  const services = await page.getByTestId('chart-services').locator('canvas').boundingBox();
+  await page.mouse.move(services.x + 200, services.y + 24);
+  await page.waitForTimeout(200);
+  await page.screenshot({ path: join(out, `stats-${theme}.png`), fullPage: true });
   if (page.errors.length) console.log(theme, 'page errors:', page.errors);
   await page.context().close();
 }

@@ -1,8 +1,10 @@
 //! What spanlens computes about a trace, in order: the tree (built at load), optional clock-skew adjustment,
 //! then critical path → layout → statistics → findings → summary. Pure Rust, no web dependency.
 
+pub mod breakdown;
 pub mod critical_path;
 pub mod findings;
+pub mod histogram;
 pub mod layout;
 pub mod search;
 pub mod skew;

@@ -104,7 +104,7 @@ fn finish(groups: impl Iterator<Item = (GroupStats, Vec<i64>)>, strings: &String
 }
 
 /// Nearest-rank percentile of sorted values.
-fn percentile(sorted: &[i64], p: usize) -> i64 {
+pub(crate) fn percentile(sorted: &[i64], p: usize) -> i64 {
     if sorted.is_empty() {
         return 0;
     }

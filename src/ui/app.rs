@@ -73,6 +73,7 @@ fn trace_view(state: AppState, file: std::rc::Rc<super::state::LoadedFile>, ix: 
                 TraceView::Timeline => view! { <TimelineView state file ix /> }.into_any(),
                 TraceView::Spans => view! { <super::spans::SpansView state file ix /> }.into_any(),
                 TraceView::Events => view! { <super::events::EventsView state file ix /> }.into_any(),
+                TraceView::Stats => view! { <super::stats::StatsView state file ix /> }.into_any(),
             }
         }}
     }

@@ -22,6 +22,11 @@ pub fn export_png(file: &LoadedFile, canvas: &web_sys::HtmlCanvasElement) -> Res
     click_link(&canvas.to_data_url()?, &export_name(file.name(), "png"))
 }
 
+/// A chart's canvas as PNG: `<name>.<what>.png`.
+pub fn export_chart_png(file_name: &str, what: &str, canvas: &web_sys::HtmlCanvasElement) -> Result<(), JsValue> {
+    click_link(&canvas.to_data_url()?, &export_name(file_name, &format!("{what}.png")))
+}
+
 /// A table as CSV: `<name>.<what>.csv`.
 pub fn export_csv(file_name: &str, what: &str, csv: &str) -> Result<(), JsValue> {
     save(&export_name(file_name, &format!("{what}.csv")), "text/csv", csv)

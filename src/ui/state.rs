@@ -94,6 +94,49 @@ impl Default for Look {
     }
 }
 
+/// The statistics tab's choices: grouping (`service`, `operation`, `attr:<key>`; `then` empty for none),
+/// over this trace or `all` of the file's, the sort, and the column the heat colours (its id, or empty).
+#[derive(Clone, Copy)]
+pub struct StatsPlace {
+    pub by: RwSignal<String>,
+    pub then: RwSignal<String>,
+    pub all: RwSignal<bool>,
+    pub column: RwSignal<crate::analysis::breakdown::Column>,
+    pub descending: RwSignal<bool>,
+    pub heat: RwSignal<String>,
+}
+
+impl StatsPlace {
+    fn new() -> StatsPlace {
+        use crate::analysis::breakdown::Column;
+        StatsPlace {
+            by: RwSignal::new("service".into()),
+            then: RwSignal::new(String::new()),
+            all: RwSignal::new(false),
+            column: RwSignal::new(Column::Total),
+            descending: RwSignal::new(true),
+            heat: RwSignal::new(Column::CriticalShare.id().into()),
+        }
+    }
+}
+
+/// Spans picked out by a statistics row, for the views of one trace.
+#[derive(Clone, Debug)]
+pub struct Highlight {
+    pub file: u32,
+    pub trace: usize,
+    /// What they are, as the search status says it: "db.system = redis".
+    pub label: String,
+    pub spans: Rc<Vec<SpanIx>>,
+}
+
+impl PartialEq for Highlight {
+    /// The same pick (a new pick is a new list): no compare of a million span numbers.
+    fn eq(&self, other: &Highlight) -> bool {
+        Rc::ptr_eq(&self.spans, &other.spans)
+    }
+}
+
 /// How a trace is shown: the tabs above it (`view=` in the URL).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TraceView {
@@ -101,10 +144,11 @@ pub enum TraceView {
     Timeline,
     Spans,
     Events,
+    Stats,
 }
 
 impl TraceView {
-    pub const ALL: [TraceView; 4] = [TraceView::Flame, TraceView::Timeline, TraceView::Spans, TraceView::Events];
+    pub const ALL: [TraceView; 5] = [TraceView::Flame, TraceView::Timeline, TraceView::Spans, TraceView::Events, TraceView::Stats];
 
     /// The name in the URL and in `spanlens:view`.
     pub fn id(self) -> &'static str {
@@ -113,6 +157,7 @@ impl TraceView {
             TraceView::Timeline => "timeline",
             TraceView::Spans => "spans",
             TraceView::Events => "events",
+            TraceView::Stats => "stats",
         }
     }
 
@@ -122,6 +167,7 @@ impl TraceView {
             TraceView::Timeline => "Timeline",
             TraceView::Spans => "Spans",
             TraceView::Events => "Events",
+            TraceView::Stats => "Statistics",
         }
     }
 
@@ -251,6 +297,11 @@ pub struct AppState {
     pub from_results: RwSignal<Option<u32>>,
     pub look: RwSignal<Look>,
     pub look_asked: RwSignal<u32>,
+    /// Spans a statistics row picked out: the flame graph and the timeline show them as matches while their
+    /// search box is empty.
+    pub highlight: RwSignal<Option<Highlight>, LocalStorage>,
+    /// The statistics tab's choices, kept while other tabs are shown.
+    pub stats: StatsPlace,
     /// The tab a trace is shown in.
     pub trace_view: RwSignal<TraceView>,
     /// How the tables show times.
@@ -283,6 +334,8 @@ impl AppState {
             from_results: RwSignal::new(None),
             look: RwSignal::new(Look::default()),
             look_asked: RwSignal::new(0),
+            highlight: RwSignal::new_local(None),
+            stats: StatsPlace::new(),
             trace_view: RwSignal::new(TraceView::Flame),
             time: RwSignal::new(TimeMode::Relative),
             wanted_trace: StoredValue::new(None),
@@ -327,6 +380,11 @@ impl AppState {
             Some(None) => {}
             None => self.wanted_span.set_value(Some(id.to_string())),
         }
+    }
+
+    /// The highlighted spans, if they belong to this file and trace (tracked).
+    pub fn highlight_in(&self, file: u32, trace: usize) -> Option<Highlight> {
+        self.highlight.get().filter(|h| h.file == file && h.trace == trace)
     }
 
     /// The selected span, if it belongs to this file and trace.

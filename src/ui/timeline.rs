@@ -356,7 +356,8 @@ pub fn TimelineView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl In
         state.look_asked.track();
         let look = state.look.get_untracked();
         core.update_value(|t| t.vp.show_shared_window(look.window));
-        run_search(core, &look.query, only_matches.get_untracked(), status, rows_shown);
+        state.highlight.track();
+        run_search(state, core, &look.query, only_matches.get_untracked(), status, rows_shown);
         if let Some(input) = search_ref.get_untracked() {
             input.set_value(&look.query);
         }
@@ -522,14 +523,15 @@ pub fn TimelineView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl In
     };
     let on_search = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
-        run_search(core, &text, only_matches.get_untracked(), status, rows_shown);
+        state.highlight.set(None);
+        run_search(state, core, &text, only_matches.get_untracked(), status, rows_shown);
         state.look.update(|l| l.query = text);
         schedule(core);
     };
     let on_only = move |ev: leptos::ev::Event| {
         only_matches.set(event_target_checked(&ev));
         let query = state.look.with_untracked(|l| l.query.clone());
-        run_search(core, &query, only_matches.get_untracked(), status, rows_shown);
+        run_search(state, core, &query, only_matches.get_untracked(), status, rows_shown);
         schedule(core);
     };
 
@@ -596,11 +598,17 @@ pub fn TimelineView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl In
 
 /// Runs the search (the flame graph's language): rows that do not match are dimmed, or hidden with "Only
 /// matches" (their ancestors stay).
-fn run_search(core: Core, text: &str, only: bool, status: RwSignal<String>, rows_shown: RwSignal<usize>) {
+fn run_search(state: AppState, core: Core, text: &str, only: bool, status: RwSignal<String>, rows_shown: RwSignal<usize>) {
     let said = core.try_update_value(|t| {
         let file = t.file.clone();
         let trace = &file.set.traces[t.ix];
-        let (matches, said) = if text.trim().is_empty() {
+        let highlight = state.highlight.with_untracked(|h| h.clone().filter(|h| h.file == file.id && h.trace == t.ix));
+        let (matches, said) = if let (true, Some(h)) = (text.trim().is_empty(), highlight) {
+            // A statistics row's spans, as matches while the box is empty.
+            let mut hit = vec![false; trace.spans.len()];
+            h.spans.iter().for_each(|&s| hit[s as usize] = true);
+            (Some(hit), format!("{} highlighted: {}", plural(h.spans.len() as u64, "span", "spans"), h.label))
+        } else if text.trim().is_empty() {
             (None, String::new())
         } else {
             match search::parse(text) {

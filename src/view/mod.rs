@@ -119,29 +119,6 @@ impl FlameModel {
         let s = &trace.spans[span as usize];
         ((s.start_ns - self.origin_ns) as f64, (s.end_ns - self.origin_ns) as f64)
     }
-
-    /// How many spans run at once in each of `bins` equal slices of the trace (the minimap's profile), and
-    /// whether an error span starts in the slice. O(n + bins).
-    pub fn density(&self, trace: &Trace, bins: usize) -> (Vec<u32>, Vec<bool>) {
-        let bins = bins.max(1);
-        let bin_of = |t: i64| (((t - self.origin_ns) as f64 / self.total_ns as f64 * bins as f64) as usize).min(bins - 1);
-        let mut delta = vec![0i64; bins + 1];
-        let mut errors = vec![false; bins];
-        for (i, s) in trace.spans.iter().enumerate() {
-            let (a, b) = (bin_of(s.start_ns), bin_of(s.end_ns));
-            delta[a] += 1;
-            delta[b + 1] -= 1;
-            if self.marks[i] & MARK_ERROR != 0 {
-                errors[a] = true;
-            }
-        }
-        let mut running = 0i64;
-        let counts = delta[..bins].iter().map(|d| {
-            running += d;
-            running.max(0) as u32
-        });
-        (counts.collect(), errors)
-    }
 }
 
 /// `prefix[k]` = how many of `items[..k]` satisfy `pred`.

@@ -62,7 +62,7 @@ fn draw_list_merges_thin_spans_and_paints_them() {
     let mut painter = Painter::new(canvas(200, 120)).expect("a 2d context");
     let theme = paint::theme();
     painter.begin(vp.width, vp.height, theme.bg);
-    painter.flame(&Frame { set: &set, trace, vp: &vp, list: &list, theme });
+    painter.flame(&Frame { set: &set, trace, vp: &vp, clock: crate::view::axis::Clock::Relative, list: &list, theme });
     let mid_row = |r: f64| AXIS_HEIGHT + r * ROW_HEIGHT + ROW_HEIGHT / 2.0;
     let db = cols.span[2];
     assert_eq!(pixel(&painter, 60.0, mid_row(1.0)), db, "the merged mark is painted in the db colour");
@@ -89,3 +89,36 @@ fn hit_testing_finds_spans_at_canvas_points() {
     let span = hit(&analysis.layout, &model, &vp, x, AXIS_HEIGHT + 25.0).unwrap();
     assert_eq!(trace.spans[span as usize].start_ns, 155_000);
 }
+
+/// The statistics charts, drawn by plotters on a real canvas: a hover region per bar with what it says, the
+/// selected span's red line in the histogram, and the profile of spans running at once.
+#[wasm_bindgen_test]
+fn charts_draw_with_plotters_and_say_their_values() {
+    use crate::analysis::breakdown::{breakdown, Dimension, Grouping, Part};
+    use crate::analysis::histogram::concurrency;
+    use crate::ui::charts;
+    let set = crate::load("t.json", trace_json().as_bytes()).unwrap();
+    let trace = &set.traces[0];
+    let analysis = analyze(&set, 0);
+    let parts = [Part { trace, self_ns: &analysis.stats.self_ns, critical_ns: &analysis.critical_path.contribution_ns }];
+    let by_service = breakdown(&set, &parts, Grouping { by: Dimension::Service, then: None });
+    let hits = charts::draw_services(&canvas(400, 220), &by_service);
+    assert_eq!(hits.len(), 2, "a bar per service");
+    assert!(hits[0].4.starts_with("web: self "), "{}", hits[0].4);
+    assert!(hits[0].1 < hits[1].1, "the largest self time on top");
+
+    let durations: Vec<i64> = (1..=100).map(|d| d * 1000).collect();
+    let histogram = canvas(400, 220);
+    let hits = charts::draw_histogram(&histogram, "q", None, &durations, Some(97_000));
+    assert_eq!(hits.len(), 24, "a hover region per bin");
+    let ctx: web_sys::CanvasRenderingContext2d = histogram.get_context("2d").unwrap().unwrap().unchecked_into();
+    let data = ctx.get_image_data(0.0, 0.0, histogram.width() as f64, histogram.height() as f64).unwrap().data();
+    let bad = u32::from_str_radix(&paint::theme().bad[1..], 16).unwrap();
+    let red = data.chunks(4).filter(|p| ((p[0] as u32) << 16 | (p[1] as u32) << 8 | p[2] as u32) == bad).count();
+    assert!(red > 50, "the selected span's line: {red} px");
+
+    let (counts, errors) = concurrency(&set.strings, trace, 100);
+    let hits = charts::draw_concurrency(&canvas(400, 220), &counts, &errors, trace.end_ns() - trace.start_ns());
+    assert!(hits.iter().any(|h| h.4.contains("failed span start")), "the error span's start is said");
+}
+

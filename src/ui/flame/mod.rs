@@ -186,8 +186,8 @@ impl Flame {
         let width = (mini.canvas.client_width() as f64).max(1.0);
         let bins = width.round().max(1.0) as usize;
         if self.density.0 != bins {
-            let (counts, errors) = self.model.density(self.trace(), bins);
-            self.density = (bins, counts, errors);
+            let (counts, errors) = crate::analysis::histogram::concurrency(&self.file.set.strings, self.trace(), bins);
+            self.density = (bins, counts, errors.into_iter().map(|e| e > 0).collect());
         }
         mini.begin(width, MINIMAP_HEIGHT, theme.axis_bg);
         mini.minimap(&self.density.1, &self.density.2, &self.session.vp, theme, MINIMAP_HEIGHT);
@@ -223,6 +223,8 @@ struct SearchStatus {
     at: Option<usize>,
     error: Option<String>,
     active: bool,
+    /// The matches are a statistics row's spans: what the row was.
+    highlight: Option<String>,
 }
 
 /// The tooltip: a span and where the pointer is (canvas px).
@@ -316,7 +318,16 @@ impl Ui {
 
     fn run_search(&self, text: &str) {
         self.core.update_value(|f| f.session.match_at = None);
-        if text.trim().is_empty() {
+        let (file_id, ix) = self.core.with_value(|f| (f.file.id, f.ix));
+        let highlight = self.state.highlight.with_untracked(|h| h.clone().filter(|h| h.file == file_id && h.trace == ix));
+        if let (true, Some(highlight)) = (text.trim().is_empty(), highlight) {
+            // A statistics row's spans, shown as matches while the box is empty.
+            self.core.update_value(|f| {
+                let file = f.file.clone();
+                f.matches = Some(Matches::new(&file.set.traces[f.ix], &file.analyses[f.ix].layout, highlight.spans.to_vec()));
+            });
+            self.search.set(SearchStatus { count: highlight.spans.len(), active: true, highlight: Some(highlight.label), ..Default::default() });
+        } else if text.trim().is_empty() {
             self.core.update_value(|f| f.matches = None);
             self.search.set(SearchStatus::default());
         } else {
@@ -327,7 +338,7 @@ impl Ui {
                     let matches = Matches::new(trace, &file.analyses[f.ix].layout, query.matching(&file.set, trace));
                     let count = matches.ordered.len();
                     f.matches = Some(matches);
-                    SearchStatus { count, at: None, error: None, active: true }
+                    SearchStatus { count, active: true, ..Default::default() }
                 }),
                 Err(err) => Some(SearchStatus {
                     error: Some(format!("column {}: {}", err.position + 1, err.message)),
@@ -370,6 +381,11 @@ pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
     Effect::new(move |_| {
         state.look_asked.track();
         ui.apply_look();
+    });
+    // A statistics row's spans: shown as matches (while the search box is empty).
+    Effect::new(move |_| {
+        state.highlight.track();
+        ui.run_search(&state.look.with_untracked(|l| l.query.clone()));
     });
     // Repaint when the theme changes (toolbar switch or system setting) or the Times choice does.
     Effect::new(move |_| {

@@ -49,6 +49,7 @@ pub fn FlameToolbar(state: AppState, ui: Ui, file: Rc<LoadedFile>) -> impl IntoV
                     title=search_help()
                     on:input=move |ev| {
                         let text = event_target_value(&ev);
+                        state.highlight.set(None);
                         ui.run_search(&text);
                         state.look.update(|l| l.query = text);
                     }
@@ -56,6 +57,7 @@ pub fn FlameToolbar(state: AppState, ui: Ui, file: Rc<LoadedFile>) -> impl IntoV
                         if ev.key() == "Escape" {
                             let input: web_sys::HtmlInputElement = event_target(&ev);
                             input.set_value("");
+                            state.highlight.set(None);
                             ui.run_search("");
                             state.look.update(|l| l.query.clear());
                             let _ = input.blur();
@@ -98,9 +100,10 @@ fn SearchStatusView(status: RwSignal<SearchStatus>) -> impl IntoView {
             {move || status.with(|s| match (&s.error, s.active) {
                 (Some(err), _) => err.clone(),
                 (None, false) => String::new(),
-                (None, true) => match s.at {
-                    Some(at) => format!("{at} / {}", count(s.count as u64)),
-                    None => plural(s.count as u64, "match", "matches"),
+                (None, true) => match (s.at, &s.highlight) {
+                    (Some(at), _) => format!("{at} / {}", count(s.count as u64)),
+                    (None, Some(what)) => format!("{} highlighted: {what}", plural(s.count as u64, "span", "spans")),
+                    (None, None) => plural(s.count as u64, "match", "matches"),
                 },
             })}
         </span>

@@ -1,0 +1,67 @@
+// Statistics benchmark: a generated OTLP trace (spanlens-gen --spans 1m, seed 1; SIZE=100k for another size)
+// opened with ?url= in headless chromium (window 1600×1000). Prints the time from a click on the Statistics
+// tab to the table and all three charts on screen, how long each chart took to draw (`data-draw-ms`: the
+// plotters drawing, as the page measures it), regrouping by operation, and the histogram once a span is
+// selected.
+//
+//   trunk build --release && cargo build --release --bin spanlens-gen && node benches/stats.mjs
+
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO, launchBrowser, newPage, startServer } from '../tests/e2e/harness.mjs';
+
+const dir = join(REPO, 'target', 'bench-traces');
+const SIZE = process.env.SIZE ?? '1m';
+const file = join(dir, `${SIZE}.otlp.json`);
+mkdirSync(dir, { recursive: true });
+if (!existsSync(file)) execFileSync(join(REPO, 'target', 'release', 'spanlens-gen'), ['--spans', SIZE, '--format', 'otlp', '--seed', '1', '-o', file], { stdio: 'inherit' });
+
+const server = await startServer({ routes: { '/big.json': (_req, res) => createReadStream(file).pipe(res) } });
+const browser = await launchBrowser();
+const page = await newPage(browser, { viewport: { width: 1600, height: 1000 } });
+await page.goto(server.url('/?url=/big.json'));
+await page.locator('[data-testid=span-count]').first().waitFor({ timeout: 300_000 });
+await page.getByTestId('flame-canvas').waitFor();
+await page.waitForTimeout(1000);
+
+const CHARTS = ['chart-services', 'chart-histogram', 'chart-concurrency'];
+const opened = await page.evaluate(async (charts) => {
+  const frame = () => new Promise((ok) => requestAnimationFrame(ok));
+  const t = performance.now();
+  document.querySelector('[data-testid=tab-stats]').click();
+  const drawn = () => charts.every((id) => Number(document.querySelector(`[data-testid=${id}] canvas`)?.dataset.draws) > 0);
+  while (!document.querySelector('.stats-table .rows .row') || !drawn()) await frame();
+  await frame();
+  return performance.now() - t;
+}, CHARTS);
+const drawMs = async () => Object.fromEntries(await Promise.all(CHARTS.map(async (id) => [id, await page.locator(`[data-testid=${id}] canvas`).getAttribute('data-draw-ms')])));
+const first = await drawMs();
+
+const regrouped = await page.evaluate(async () => {
+  const frame = () => new Promise((ok) => requestAnimationFrame(ok));
+  const count = () => document.querySelector('[data-testid=stats-count]').textContent;
+  const before = count();
+  const select = document.querySelector('[data-testid=group-by]');
+  const t = performance.now();
+  select.value = 'operation';
+  select.dispatchEvent(new Event('change', { bubbles: true }));
+  while (count() === before) await frame();
+  await frame();
+  return { ms: performance.now() - t, groups: count() };
+});
+
+// Select the longest span's sibling of the largest operation: the spans tab's first row by duration.
+await page.getByTestId('tab-spans').click();
+await page.locator('.spans-table .rows .row').nth(3).click();
+await page.getByTestId('tab-stats').click();
+await page.waitForFunction(() => Number(document.querySelector('[data-testid=chart-histogram] canvas')?.dataset.draws) > 0);
+await page.waitForTimeout(300);
+const histogram = await page.locator('[data-testid=chart-histogram] canvas').getAttribute('data-draw-ms');
+
+console.log(`Statistics tab of ${SIZE} spans: table and charts on screen ${opened.toFixed(0)} ms after the click`);
+console.log(`drawing: time per service ${first['chart-services']} ms, spans running at once ${first['chart-concurrency']} ms, histogram of the selected span's operation ${histogram} ms`);
+console.log(`regrouped by operation (${regrouped.groups}) in ${regrouped.ms.toFixed(0)} ms`);
+if (page.errors.length) console.log('page errors:', page.errors);
+await browser.close();
+await server.close();
