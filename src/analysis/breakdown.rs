@@ -314,7 +314,7 @@ impl Column {
             Column::SelfTotal => "Self",
             Column::SelfAvg => "Self avg",
             Column::SelfShare => "Self %",
-            Column::Critical => "Critical path",
+            Column::Critical => "Critical",
             Column::CriticalShare => "Critical %",
         }
     }

@@ -1,11 +1,14 @@
 //! What spanlens computes about a trace, in order: the tree (built at load), optional clock-skew adjustment,
 //! then critical path → layout → statistics → findings → summary. Pure Rust, no web dependency.
 
+pub mod aggregate;
 pub mod breakdown;
+pub mod compare;
 pub mod critical_path;
 pub mod findings;
 pub mod histogram;
 pub mod layout;
+pub mod repeats;
 pub mod search;
 pub mod skew;
 pub mod split;

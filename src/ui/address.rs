@@ -40,6 +40,19 @@ fn query(state: AppState) -> String {
     if tab != super::state::TraceView::Flame {
         out.append_pair("view", tab.id());
     }
+    if tab == super::state::TraceView::Stats {
+        let stats = state.stats;
+        let (by, then) = (stats.by.get_untracked(), stats.then.get_untracked());
+        if by != "service" {
+            out.append_pair("group", &by);
+        }
+        if !then.is_empty() {
+            out.append_pair("then", &then);
+        }
+        if stats.all.get_untracked() {
+            out.append_pair("over", "all");
+        }
+    }
     if file.set.traces.len() > 1 {
         if let Some(trace) = file.summary.traces.get(ix) {
             out.append_pair("trace", &trace.trace_id);
@@ -78,6 +91,7 @@ pub fn install(state: AppState) {
     Effect::new(move |first: Option<()>| {
         // Everything the URL holds, tracked.
         let _ = (state.current.get(), state.trace_ix.get(), state.list.get(), state.selection.get(), state.theme.get(), state.trace_view.get(), state.time.get());
+        let _ = (state.stats.by.get(), state.stats.then.get(), state.stats.all.get());
         state.look.track();
         if first.is_none() || state.page.get() == Page::Search {
             return; // the URL the page opened with already says it

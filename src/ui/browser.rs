@@ -33,6 +33,10 @@ pub struct Params {
     pub backend: Option<String>,
     /// `view=search` with the search's fields: the search page.
     pub search: Option<crate::backend::search::Search>,
+    /// The statistics tab: `group=` and `then=` (`service`, `operation`, `attr:<key>`), `over=all`.
+    pub group: Option<String>,
+    pub then: Option<String>,
+    pub over_all: bool,
 }
 
 impl Params {
@@ -64,6 +68,9 @@ impl Params {
             trace_id: get("traceId"),
             backend: get("backend"),
             search: (get("view").as_deref() == Some("search")).then(|| crate::backend::search::Search::from_query(&search)),
+            group: get("group"),
+            then: get("then"),
+            over_all: get("over").as_deref() == Some("all"),
         }
     }
 }

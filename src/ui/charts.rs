@@ -212,7 +212,7 @@ pub fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, operation: &str, in_f
             .x_desc(x_desc)
             .y_desc("spans")
             .x_label_formatter(&|k| duration(edge_at(&edges, *k) as i64))
-            .y_label_formatter(&|n| format!("{n:.0}"))
+            .y_label_formatter(&whole)
             .x_labels(5)
             .y_labels(4)
             .draw()
@@ -241,6 +241,15 @@ pub fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, operation: &str, in_f
         Some(hits)
     })();
     drawn.unwrap_or_default()
+}
+
+/// A count axis's label: whole numbers only (a tick at 0.5 spans says nothing).
+fn whole(n: &f64) -> String {
+    if (n - n.round()).abs() < 1e-9 {
+        format!("{n:.0}")
+    } else {
+        String::new()
+    }
 }
 
 /// The histogram's bins counted again over other durations.
@@ -286,7 +295,7 @@ pub fn draw_concurrency(canvas: &web_sys::HtmlCanvasElement, counts: &[u32], err
             .x_desc("time since the trace's start; failed spans' starts in red")
             .y_desc("spans running")
             .x_label_formatter(&|t| duration((t * 1e6) as i64))
-            .y_label_formatter(&|n| format!("{n:.0}"))
+            .y_label_formatter(&whole)
             .x_labels(6)
             .y_labels(4)
             .draw()

@@ -48,6 +48,13 @@ pub fn start() {
         if let Some(tab) = params.view.as_deref().and_then(state::TraceView::from_id) {
             state.trace_view.set(tab);
         }
+        if let Some(group) = &params.group {
+            state.stats.by.set(group.clone());
+        }
+        if let Some(then) = &params.then {
+            state.stats.then.set(then.clone());
+        }
+        state.stats.all.set(params.over_all);
         // A trace by id and a search need the backends of config.json: they wait until it is read.
         let by_id = params.trace_id.clone().map(|id| (params.backend.clone().unwrap_or_default(), id));
         let search = params.search.clone();

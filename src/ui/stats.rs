@@ -51,7 +51,7 @@ pub fn StatsView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
     let (file_id, traces) = file.with_value(|f| (f.id, f.set.traces.len()));
     let file_name = file.with_value(|f| f.name().to_string());
     let StatsPlace { by, then, all, column, descending, heat } = state.stats;
-    if traces < 2 {
+    if traces < 2 && all.get_untracked() {
         all.set(false);
     }
     let picked = RwSignal::new(None::<usize>);
@@ -142,9 +142,9 @@ pub fn StatsView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
                 <span class="muted" data-testid="stats-count">{move || plural(table.get().0.rows.len() as u64, "group", "groups")}</span>
                 <button class="small" data-testid="export-stats-csv" title="Download the table, in this order, as CSV" on:click=csv>"CSV"</button>
                 {move || picked_spans().map(|n| view! {
-                    <span class="picked" data-testid="stats-picked">{format!("{} highlighted", plural(n as u64, "span", "spans"))}</span>
-                    <button class="small" data-testid="picked-in-flame" on:click=move |_| state.show_view(TraceView::Flame)>"Show in flame graph"</button>
-                    <button class="small" data-testid="picked-in-timeline" on:click=move |_| state.show_view(TraceView::Timeline)>"Show in timeline"</button>
+                    <span class="picked" data-testid="stats-picked">{format!("{} highlighted, show in", plural(n as u64, "span", "spans"))}</span>
+                    <button class="small" data-testid="picked-in-flame" on:click=move |_| state.show_view(TraceView::Flame)>"Flame graph"</button>
+                    <button class="small" data-testid="picked-in-timeline" on:click=move |_| state.show_view(TraceView::Timeline)>"Timeline"</button>
                 })}
             </div>
             <StatsTable table order columns=Signal::derive(columns) heat picked pick=Callback::new(pick) column descending sort_by=Callback::new(sort_by) />
@@ -172,9 +172,9 @@ fn StatsTable(
     let scroller = Scroller::new();
     let template = move || {
         columns.get().iter().map(|c| match c {
-            Column::Group => "minmax(12rem, 3fr)",
-            Column::Sub => "minmax(9rem, 2fr)",
-            _ => "6.2rem",
+            Column::Group => "minmax(8rem, 2.5fr)",
+            Column::Sub => "minmax(7rem, 2fr)",
+            _ => "minmax(4.4rem, 1fr)",
         }).collect::<Vec<_>>().join(" ")
     };
     let headers = move || {

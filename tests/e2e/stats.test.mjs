@@ -84,8 +84,18 @@ describe('statistics', () => {
     assert.equal(lines[0], 'group,sub_group,count,errors,total_ns,avg_ns,min_ns,max_ns,p50_ns,p95_ns,self_ns,self_avg_ns,self_percent,critical_path_ns,critical_path_percent');
     assert.equal(lines.length, 1 + 8 + 4, 'by service, the 8 without db.system, and the 4 with');
     assert.ok(lines.some((l) => l.startsWith('redis,inventory,3,')), lines.join('\n'));
-    assert.deepEqual(page.errors, []);
+    // The grouping is in the URL: a link reopens it.
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('then') === 'service');
+    assert.equal(new URL(page.url()).searchParams.get('group'), 'attr:db.system');
+    const again = await newPage(env.browser, { viewport: { width: 1400, height: 1000 } });
+    await again.goto(page.url());
+    await grid(again).waitFor();
+    assert.equal(await again.getByTestId('group-by').inputValue(), 'attr:db.system');
+    assert.equal(await again.getByTestId('sub-group').inputValue(), 'service');
+    assert.equal(await grid(again).getAttribute('aria-rowcount'), String(1 + 8 + 4));
+    assert.deepEqual([...page.errors, ...again.errors], []);
     await page.context().close();
+    await again.context().close();
   });
 
   test('charts: values on hover, redrawn on theme change and resize, the histogram marks the selected span, PNG', async () => {
