@@ -2,7 +2,7 @@
 // opened with ?url= in headless chromium (window 1600×1000). Prints the time from a click on the Statistics
 // tab to the table and all three charts on screen, how long each chart took to draw (`data-draw-ms`: the
 // plotters drawing, as the page measures it), regrouping by operation, and the histogram once a span is
-// selected.
+// selected; then the flame graph's "Group repeats": the click to the folded trace's first frame.
 //
 //   trunk build --release && cargo build --release --bin spanlens-gen && node benches/stats.mjs
 
@@ -59,9 +59,25 @@ await page.waitForFunction(() => Number(document.querySelector('[data-testid=cha
 await page.waitForTimeout(300);
 const histogram = await page.locator('[data-testid=chart-histogram] canvas').getAttribute('data-draw-ms');
 
+// Group repeats: every run folded, from the click to the folded trace's flame graph on screen.
+await page.getByTestId('tab-flame').click();
+await page.getByTestId('flame-canvas').waitFor();
+await page.waitForTimeout(500);
+const folded = await page.evaluate(async () => {
+  const frame = () => new Promise((ok) => requestAnimationFrame(ok));
+  const before = document.querySelector('[data-testid=flame-canvas]').dataset.bars;
+  const box = document.querySelector('[data-testid=group-repeats]');
+  const t = performance.now();
+  box.click();
+  while (!document.querySelector('[data-testid=fold-ms]') || document.querySelector('[data-testid=flame-canvas]')?.dataset.bars === before) await frame();
+  await frame();
+  return { ms: performance.now() - t, runs: document.querySelector('[data-testid=repeats-count]').textContent, fold: document.querySelector('[data-testid=fold-ms]').textContent };
+});
+
 console.log(`Statistics tab of ${SIZE} spans: table and charts on screen ${opened.toFixed(0)} ms after the click`);
 console.log(`drawing: time per service ${first['chart-services']} ms, spans running at once ${first['chart-concurrency']} ms, histogram of the selected span's operation ${histogram} ms`);
 console.log(`regrouped by operation (${regrouped.groups}) in ${regrouped.ms.toFixed(0)} ms`);
+console.log(`Group repeats (${folded.runs}): the folded trace's flame graph on screen ${folded.ms.toFixed(0)} ms after the click (${folded.fold})`);
 if (page.errors.length) console.log('page errors:', page.errors);
 await browser.close();
 await server.close();

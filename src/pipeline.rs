@@ -300,6 +300,13 @@ pub fn with_skew_adjustment(file: &LoadedFile, on: bool) -> LoadedFile {
     Pipeline::reanalyse(file, on).run().expect("re-analysing a loaded file cannot fail")
 }
 
+/// A trace set a view made (a trace with its repeats folded), analysed and summarised like a loaded file.
+pub fn made(set: TraceSet, skew_adjusted: bool) -> LoadedFile {
+    let analyses = crate::analysis::analyze_all(&set);
+    let summary = crate::analysis::summary::summarize_analyzed(&set, &analyses);
+    LoadedFile { id: unique_id(), set, analyses, summary, skew_adjusted }
+}
+
 /// A number not handed out before in this program's life (loaded files' ids, the browser's load tickets).
 pub fn unique_id() -> u32 {
     static NEXT: AtomicU32 = AtomicU32::new(1);

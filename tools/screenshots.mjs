@@ -9,6 +9,7 @@ import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, launchBrowser, newPage, startServer } from '../tests/e2e/harness.mjs';
 import { routes as fakeRoutes } from '../tests/e2e/fake-backends.mjs';
+import { pair, threeTraces } from '../tests/e2e/made-traces.mjs';
 
 const out = join(REPO, 'docs');
 const dir = join(REPO, 'target', 'bench-traces');
@@ -37,6 +38,8 @@ const summaries = Array.from({ length: 120 }, (_, i) => {
   };
 });
 const routes = {
+  '/pair.json': pair,
+  '/three.jsonl': threeTraces,
   ...fakeRoutes,
   '/600.json': (_req, res) => createReadStream(file).pipe(res),
   '/jaeger/*': (req, res, url) => {
@@ -87,6 +90,29 @@ for (const theme of ['light', 'dark']) {
   await page.mouse.move(services.x + 200, services.y + 24);
   await page.waitForTimeout(200);
   await page.screenshot({ path: join(out, `stats-${theme}.png`), fullPage: true });
+  // The sample's flame graph with its repeats grouped.
+  await page.goto(server.url(`/?theme=${theme}`));
+  await page.getByTestId('group-repeats').check();
+  await page.getByTestId('repeat-chip').first().waitFor();
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: join(out, `repeats-${theme}.png`) });
+  // The aggregate of the sample's three copies, the notification calls picked.
+  await page.goto(server.url(`/?url=/three.jsonl&theme=${theme}`));
+  await page.locator('.trace-table .rows .row').first().click();
+  await page.getByTestId('tab-aggregate').click();
+  await page.getByTestId('aggregate-over').selectOption('all');
+  await page.getByTestId('aggregate-count').getByText('from 3 traces', { exact: false }).waitFor();
+  await page.getByTestId('stats-sort-count').click();
+  await page.getByRole('grid', { name: 'Aggregate nodes' }).locator('.rows .row').first().click();
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: join(out, `aggregate-${theme}.png`), fullPage: true });
+  // Two checkouts compared: B's charge is 500 ms slower.
+  await page.goto(server.url(`/?url=/pair.json&theme=${theme}`));
+  await page.locator('.trace-table .rows .row', { hasText: '190 ms' }).first().click();
+  await page.getByTestId('tab-compare').click();
+  await page.getByTestId('verdict').waitFor();
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: join(out, `compare-${theme}.png`), fullPage: true });
   if (page.errors.length) console.log(theme, 'page errors:', page.errors);
   await page.context().close();
 }

@@ -9,6 +9,7 @@
 
 use super::breakdown::Part;
 use super::stats::percentile;
+use crate::export::{synthetic_otlp, Synthetic};
 use crate::model::{SpanIx, Strings, Sym, TraceSet};
 use rustc_hash::FxHashMap;
 
@@ -33,6 +34,7 @@ pub struct Node {
     pub critical_ns: i64,
     /// …and of everything under them: the node's width in critical-path mode.
     pub critical_under_ns: i64,
+    pub min_ns: i64,
     pub p50_ns: i64,
     pub p95_ns: i64,
     pub max_ns: i64,
@@ -98,6 +100,7 @@ pub fn aggregate(set: &TraceSet, parts: &[Part]) -> Aggregate {
         n.p50_ns = percentile(&d, 50);
         n.p95_ns = percentile(&d, 95);
         n.max_ns = d.last().copied().unwrap_or(0);
+        n.min_ns = d.first().copied().unwrap_or(0);
         n.critical_under_ns = n.critical_ns;
     }
     // Children come after their parents: one backward pass sums each subtree.
@@ -212,58 +215,40 @@ pub fn placement(agg: &Aggregate, size: Size) -> Vec<(i64, i64)> {
 }
 
 /// The aggregate as an OTLP/JSON document the viewer reads like any file: a span per node (its width as
-/// `placement` says, from a fixed epoch), with the node's figures as `aggregate.*` attributes.
+/// `placement` says; span id = node + 1), with the node's figures as `aggregate.*` attributes.
 pub fn to_otlp_json(set: &TraceSet, agg: &Aggregate, size: Size, traces: usize) -> Vec<u8> {
     let strings: &Strings = &set.strings;
     let at = placement(agg, size);
-    const EPOCH_NS: i64 = 1_700_000_000_000_000_000;
-    let mut by_service: FxHashMap<Sym, Vec<serde_json::Value>> = FxHashMap::default();
-    let mut order: Vec<Sym> = Vec::new();
-    let trace_id = "a99a0000000000000000000000000001";
-    for (i, n) in agg.nodes.iter().enumerate() {
-        let (start, end) = at[i];
-        let int = |k: &str, v: i64| serde_json::json!({ "key": k, "value": { "intValue": v.to_string() } });
-        let mut span = serde_json::json!({
-            "traceId": trace_id,
-            "spanId": format!("{:016x}", i + 1),
-            "name": strings.get(n.name),
-            "startTimeUnixNano": (EPOCH_NS + start).to_string(),
-            "endTimeUnixNano": (EPOCH_NS + end).to_string(),
-            "attributes": [
-                int("aggregate.count", n.count as i64),
-                int("aggregate.traces", i64::from(n.traces)),
-                int("aggregate.errors", n.errors as i64),
-                int("aggregate.total_ns", n.total_ns),
-                int("aggregate.self_ns", n.self_ns),
-                int("aggregate.critical_path_ns", n.critical_ns),
-                int("aggregate.critical_path_under_ns", n.critical_under_ns),
-                int("aggregate.p50_ns", n.p50_ns),
-                int("aggregate.p95_ns", n.p95_ns),
-                int("aggregate.max_ns", n.max_ns),
-                serde_json::json!({ "key": "aggregate.of_traces", "value": { "intValue": traces.to_string() } }),
-            ],
-        });
-        if n.parent != NO_NODE {
-            span["parentSpanId"] = serde_json::json!(format!("{:016x}", n.parent + 1));
-        }
-        if n.errors > 0 {
-            span["status"] = serde_json::json!({ "code": 2, "message": format!("{} failed", n.errors) });
-        }
-        by_service.entry(n.service).or_insert_with(|| {
-            order.push(n.service);
-            Vec::new()
-        }).push(span);
-    }
-    let resource_spans: Vec<serde_json::Value> = order
+    let spans: Vec<Synthetic> = agg
+        .nodes
         .iter()
-        .map(|s| {
-            serde_json::json!({
-                "resource": { "attributes": [{ "key": "service.name", "value": { "stringValue": strings.get(*s) } }] },
-                "scopeSpans": [{ "scope": { "name": "spanlens.aggregate" }, "spans": by_service.remove(s).unwrap_or_default() }],
-            })
+        .enumerate()
+        .map(|(i, n)| Synthetic {
+            id: i as u64 + 1,
+            parent: (n.parent != NO_NODE).then(|| u64::from(n.parent) + 1),
+            service: strings.get(n.service).to_string(),
+            name: strings.get(n.name).to_string(),
+            start_ns: at[i].0,
+            end_ns: at[i].1,
+            error: (n.errors > 0).then(|| format!("{} failed", n.errors)),
+            ints: vec![
+                ("aggregate.count", n.count as i64),
+                ("aggregate.traces", i64::from(n.traces)),
+                ("aggregate.of_traces", traces as i64),
+                ("aggregate.errors", n.errors as i64),
+                ("aggregate.total_ns", n.total_ns),
+                ("aggregate.self_ns", n.self_ns),
+                ("aggregate.critical_path_ns", n.critical_ns),
+                ("aggregate.critical_path_under_ns", n.critical_under_ns),
+                ("aggregate.min_ns", n.min_ns),
+                ("aggregate.p50_ns", n.p50_ns),
+                ("aggregate.p95_ns", n.p95_ns),
+                ("aggregate.max_ns", n.max_ns),
+            ],
+            texts: Vec::new(),
         })
         .collect();
-    serde_json::to_vec(&serde_json::json!({ "resourceSpans": resource_spans })).unwrap_or_default()
+    synthetic_otlp(0xa99a, &spans)
 }
 
 #[cfg(test)]

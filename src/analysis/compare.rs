@@ -10,6 +10,7 @@
 //! the end-to-end change: the critical path is what sets the end-to-end time.
 
 use super::breakdown::Part;
+use crate::export::{synthetic_otlp, Synthetic};
 use crate::format::duration;
 use crate::model::{SpanIx, TraceSet};
 use rustc_hash::FxHashMap;
@@ -156,6 +157,50 @@ pub fn compare(set_a: &TraceSet, a: Part, set_b: &TraceSet, b: Part) -> Comparis
     out
 }
 
+/// The comparison as a trace the viewer reads like any file (span id = pair + 1): each pair where B has it
+/// (A's times for calls only in A), from its trace's start, with `compare.side` ("both", "only A",
+/// "only B"), `compare.delta_ns`, and both durations as attributes. Drawn coloured by change.
+pub fn to_otlp_json(c: &Comparison, a: Part, b: Part) -> Vec<u8> {
+    // Each trace's start once: `Trace::start_ns` looks at every span.
+    let (a_origin, b_origin) = (a.trace.start_ns(), b.trace.start_ns());
+    let spans: Vec<Synthetic> = c
+        .pairs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let (trace, origin, span) = match (p.b, p.a) {
+                (Some(s), _) => (b.trace, b_origin, s),
+                (None, Some(s)) => (a.trace, a_origin, s),
+                (None, None) => (b.trace, b_origin, 0),
+            };
+            let s = &trace.spans[span as usize];
+            let side = match p.side() {
+                Side::Both => "both",
+                Side::OnlyA => "only A",
+                Side::OnlyB => "only B",
+            };
+            Synthetic {
+                id: i as u64 + 1,
+                parent: (p.parent != NO_PAIR).then(|| u64::from(p.parent) + 1),
+                service: p.service.clone(),
+                name: p.name.clone(),
+                start_ns: s.start_ns - origin,
+                end_ns: s.end_ns - origin,
+                error: None,
+                ints: vec![
+                    ("compare.delta_ns", if p.side() == Side::Both { p.delta_ns() } else { 0 }),
+                    ("compare.a_ns", p.duration_ns.0),
+                    ("compare.b_ns", p.duration_ns.1),
+                    ("compare.a_critical_path_ns", p.critical_ns.0),
+                    ("compare.b_critical_path_ns", p.critical_ns.1),
+                ],
+                texts: vec![("compare.side", side.to_string())],
+            }
+        })
+        .collect();
+    synthetic_otlp(0xd1ff, &spans)
+}
+
 fn extent(part: Part) -> i64 {
     part.trace.end_ns() - part.trace.start_ns()
 }
@@ -230,5 +275,12 @@ mod tests {
         let only_b: Vec<(&str, i64)> = c.pairs.iter().filter(|p| p.side() == Side::OnlyB).map(|p| (p.name.as_str(), p.duration_ns.1 / MS)).collect();
         assert_eq!(only_b, [("q", 10), ("c", 10)], "the third q and the cache call");
         assert_eq!(c.verdict(), "A and B take about the same time (+0 ns); 2 spans differ");
+        // The diff reads back as a trace: a span per pair, each with its side, coloured by change.
+        let doc = to_otlp_json(&c, part(&a.traces[0], &aa[0]), part(&b.traces[0], &ab[0]));
+        let back = crate::load("diff.json", &doc).unwrap();
+        assert_eq!(back.traces[0].spans.len(), c.pairs.len());
+        let colours = crate::view::colour::colours(&back, &back.traces[0], &[0; 5], crate::view::colour::Colouring::Change);
+        let only_b = colours.legend.entries.iter().find(|e| e.label == "only in B").unwrap().rgb;
+        assert_eq!(colours.span.iter().filter(|&&c| c == only_b).count(), 2);
     }
 }

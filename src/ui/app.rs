@@ -4,7 +4,6 @@
 use super::body::trace_body;
 use super::browser::is_typing_target;
 use super::errors::ErrorPanel;
-use super::flame::FlameView;
 use super::header::trace_header;
 use super::loading::{load_batch, load_by_id, load_one, Input};
 use super::state::AppState;
@@ -69,11 +68,13 @@ fn trace_view(state: AppState, file: std::rc::Rc<super::state::LoadedFile>, ix: 
         {move || {
             let file = file.get_value();
             match state.trace_view.get() {
-                TraceView::Flame => view! { <FlameView state file ix /> }.into_any(),
+                TraceView::Flame => view! { <super::repeats::GroupedFlame state file ix /> }.into_any(),
                 TraceView::Timeline => view! { <TimelineView state file ix /> }.into_any(),
                 TraceView::Spans => view! { <super::spans::SpansView state file ix /> }.into_any(),
                 TraceView::Events => view! { <super::events::EventsView state file ix /> }.into_any(),
                 TraceView::Stats => view! { <super::stats::StatsView state file ix /> }.into_any(),
+                TraceView::Aggregate => view! { <super::aggregate::AggregateView state file ix /> }.into_any(),
+                TraceView::Compare => view! { <super::compare::CompareView state file ix /> }.into_any(),
             }
         }}
     }

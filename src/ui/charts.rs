@@ -111,6 +111,18 @@ pub fn chart<T: 'static>(
     }
 }
 
+/// The theme's grid, axis and label styles on a chart's mesh.
+pub fn themed<'m, 'a, 'b, X: plotters::coord::ranged1d::Ranged, Y: plotters::coord::ranged1d::Ranged, DB: DrawingBackend>(
+    mesh: &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>,
+    look: &Look,
+) -> &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB> {
+    mesh.light_line_style(look.text.mix(0.06))
+        .bold_line_style(look.text.mix(0.12))
+        .axis_style(look.muted)
+        .label_style(look.font(11.0))
+        .axis_desc_style(look.font(11.0))
+}
+
 pub const CHART_PX: f64 = 220.0;
 /// Services drawn in the time-per-service chart; the rest are summed into "others".
 const SERVICE_BARS: usize = 10;
@@ -138,14 +150,7 @@ pub fn draw_services(canvas: &web_sys::HtmlCanvasElement, by_service: &Breakdown
             .y_label_area_size(look.px(110.0))
             .build_cartesian_2d(0.0..max, (0..n).into_segmented())
             .ok()?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .light_line_style(look.text.mix(0.06))
-            .bold_line_style(look.text.mix(0.12))
-            .axis_style(look.muted)
-            .label_style(look.font(11.0))
-            .axis_desc_style(look.font(11.0))
+        themed(chart.configure_mesh().disable_y_mesh(), &look)
             .x_desc("self time (ms); on the critical path in colour")
             .x_label_formatter(&|ms| duration((ms * 1e6) as i64))
             .y_label_formatter(&|seg| match seg {
@@ -178,16 +183,16 @@ pub fn draw_services(canvas: &web_sys::HtmlCanvasElement, by_service: &Breakdown
     drawn.unwrap_or_default()
 }
 
-/// The durations of one operation as bars: across the file (lighter) and in this trace (the accent), the
-/// selected span's duration as a red line. Bins are log-spaced when the durations spread widely.
-pub fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, operation: &str, in_file: Option<&[i64]>, in_trace: &[i64], selected_ns: Option<i64>) -> Vec<Hit> {
+/// The durations of one operation as bars: across every trace loaded (lighter) and in this trace (the
+/// accent), the selected span's duration as a red line. Bins are log-spaced when the durations spread widely.
+pub fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, operation: &str, in_loaded: Option<&[i64]>, in_trace: &[i64], selected_ns: Option<i64>) -> Vec<Hit> {
     let Some((root, look)) = surface(canvas, CHART_PX) else { return Vec::new() };
     if in_trace.is_empty() {
         let _ = root.draw(&Text::new("Select a span to see how long its operation takes", (look.px(12.0), look.px(CHART_PX / 2.0)), look.font(12.0)));
         let _ = root.present();
         return Vec::new();
     }
-    let widest = in_file.unwrap_or(in_trace);
+    let widest = in_loaded.unwrap_or(in_trace);
     let bins = 24;
     let h = Histogram::new(widest, bins);
     let trace_h = Histogram { counts: count_in(&h, in_trace), ..h.clone() };
@@ -200,15 +205,13 @@ pub fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, operation: &str, in_f
             .y_label_area_size(look.px(44.0))
             .build_cartesian_2d(0.0..bins as f64, 0.0..tallest)
             .ok()?;
-        let x_desc = format!("{} duration{}", name(operation), if h.log { " (log scale)" } else { "" });
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .light_line_style(look.text.mix(0.06))
-            .bold_line_style(look.text.mix(0.12))
-            .axis_style(look.muted)
-            .label_style(look.font(11.0))
-            .axis_desc_style(look.font(11.0))
+        let x_desc = format!(
+            "{} duration{}{}",
+            name(operation),
+            if h.log { " (log scale)" } else { "" },
+            if in_loaded.is_some() { "; this trace in colour, every trace loaded in grey" } else { "" }
+        );
+        themed(chart.configure_mesh().disable_x_mesh(), &look)
             .x_desc(x_desc)
             .y_desc("spans")
             .x_label_formatter(&|k| duration(edge_at(&edges, *k) as i64))
@@ -217,7 +220,7 @@ pub fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, operation: &str, in_f
             .y_labels(4)
             .draw()
             .ok()?;
-        if in_file.is_some() {
+        if in_loaded.is_some() {
             chart.draw_series(h.counts.iter().enumerate().map(|(k, &c)| Rectangle::new([(k as f64 + 0.05, 0.0), (k as f64 + 0.95, c as f64)], look.muted.mix(0.35).filled()))).ok()?;
         }
         chart.draw_series(trace_h.counts.iter().enumerate().map(|(k, &c)| Rectangle::new([(k as f64 + 0.2, 0.0), (k as f64 + 0.8, c as f64)], look.accent.filled()))).ok()?;
@@ -232,8 +235,8 @@ pub fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, operation: &str, in_f
             let (x0, y0) = chart.backend_coord(&(k as f64, tallest));
             let (x1, y1) = chart.backend_coord(&(k as f64 + 1.0, 0.0));
             let mut say = format!("{}–{}: {}", duration(h.edges[k] as i64), duration(h.edges[k + 1] as i64), plural(trace_h.counts[k] as u64, "span", "spans"));
-            if in_file.is_some() {
-                say += &format!(" in this trace, {} in the file", count(h.counts[k] as u64));
+            if in_loaded.is_some() {
+                say += &format!(" in this trace, {} in every trace loaded", count(h.counts[k] as u64));
             }
             hits.push((x0 as f64 / look.dpr, y0 as f64 / look.dpr, x1 as f64 / look.dpr, y1 as f64 / look.dpr, say));
         }
@@ -284,14 +287,7 @@ pub fn draw_concurrency(canvas: &web_sys::HtmlCanvasElement, counts: &[u32], err
             .y_label_area_size(look.px(44.0))
             .build_cartesian_2d(0.0..ms, 0.0..tallest)
             .ok()?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .light_line_style(look.text.mix(0.06))
-            .bold_line_style(look.text.mix(0.12))
-            .axis_style(look.muted)
-            .label_style(look.font(11.0))
-            .axis_desc_style(look.font(11.0))
+        themed(chart.configure_mesh().disable_x_mesh(), &look)
             .x_desc("time since the trace's start; failed spans' starts in red")
             .y_desc("spans running")
             .x_label_formatter(&|t| duration((t * 1e6) as i64))

@@ -3,10 +3,12 @@
 //! → views. `embed` (the postMessage API) is installed here and only listens to the state.
 
 mod address;
+mod aggregate;
 mod app;
 mod body;
 mod browser;
 pub(crate) mod charts;
+mod compare;
 mod config;
 mod copy;
 mod download;
@@ -18,6 +20,7 @@ mod flame;
 mod header;
 mod history;
 mod loading;
+mod repeats;
 mod requests;
 mod search;
 mod spans;

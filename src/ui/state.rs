@@ -145,10 +145,13 @@ pub enum TraceView {
     Spans,
     Events,
     Stats,
+    Aggregate,
+    Compare,
 }
 
 impl TraceView {
-    pub const ALL: [TraceView; 5] = [TraceView::Flame, TraceView::Timeline, TraceView::Spans, TraceView::Events, TraceView::Stats];
+    pub const ALL: [TraceView; 7] =
+        [TraceView::Flame, TraceView::Timeline, TraceView::Spans, TraceView::Events, TraceView::Stats, TraceView::Aggregate, TraceView::Compare];
 
     /// The name in the URL and in `spanlens:view`.
     pub fn id(self) -> &'static str {
@@ -158,6 +161,8 @@ impl TraceView {
             TraceView::Spans => "spans",
             TraceView::Events => "events",
             TraceView::Stats => "stats",
+            TraceView::Aggregate => "aggregate",
+            TraceView::Compare => "compare",
         }
     }
 
@@ -168,6 +173,8 @@ impl TraceView {
             TraceView::Spans => "Spans",
             TraceView::Events => "Events",
             TraceView::Stats => "Statistics",
+            TraceView::Aggregate => "Aggregate",
+            TraceView::Compare => "Compare",
         }
     }
 
@@ -302,6 +309,8 @@ pub struct AppState {
     pub highlight: RwSignal<Option<Highlight>, LocalStorage>,
     /// The statistics tab's choices, kept while other tabs are shown.
     pub stats: StatsPlace,
+    /// The flame graph folds runs of repeated calls into one bar each.
+    pub group_repeats: RwSignal<bool>,
     /// The tab a trace is shown in.
     pub trace_view: RwSignal<TraceView>,
     /// How the tables show times.
@@ -336,6 +345,7 @@ impl AppState {
             look_asked: RwSignal::new(0),
             highlight: RwSignal::new_local(None),
             stats: StatsPlace::new(),
+            group_repeats: RwSignal::new(false),
             trace_view: RwSignal::new(TraceView::Flame),
             time: RwSignal::new(TimeMode::Relative),
             wanted_trace: StoredValue::new(None),
@@ -349,13 +359,17 @@ impl AppState {
     /// Selects a span of the trace on screen (`None` clears the selection).
     pub fn select(&self, span: Option<SpanIx>, reveal: bool) {
         let on_screen = self.current.with_untracked(|c| c.as_ref().map(|f| f.id));
-        let selection = on_screen.zip(span).map(|(file, span)| Selection {
-            file,
-            trace: self.trace_ix.get_untracked(),
-            span,
-            reveal,
-        });
-        self.selection.set(selection);
+        if let Some(file) = on_screen {
+            self.select_in(file, self.trace_ix.get_untracked(), span, reveal);
+        } else {
+            self.selection.set(None);
+        }
+    }
+
+    /// Selects a span of a given file and trace: one on screen, or one a view made (an aggregate, a
+    /// comparison), whose flame graph then shows it.
+    pub fn select_in(&self, file: u32, trace: usize, span: Option<SpanIx>, reveal: bool) {
+        self.selection.set(span.map(|span| Selection { file, trace, span, reveal }));
     }
 
     /// Selects the span with this id in the trace on screen and brings it into view; with no file on screen

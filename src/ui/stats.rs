@@ -18,7 +18,7 @@ const MAX_KEYS: usize = 200;
 
 /// Shared by pointer: a memo of a big table compares by identity, not by content.
 #[derive(Clone)]
-struct Shared<T>(Arc<T>);
+pub struct Shared<T>(pub Arc<T>);
 
 impl<T> PartialEq for Shared<T> {
     fn eq(&self, other: &Self) -> bool {
@@ -158,7 +158,8 @@ pub fn StatsView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
 }
 
 #[component]
-fn StatsTable(
+pub fn StatsTable(
+    #[prop(default = "Statistics")] label: &'static str,
     table: Memo<Shared<Breakdown>>,
     order: Memo<Shared<Vec<usize>>>,
     columns: Signal<Vec<Column>>,
@@ -205,7 +206,9 @@ fn StatsTable(
                     (Some(h), Some(top)) if h == c => Some(format!("color-mix(in srgb, var(--heat) {:.0}%, transparent)", (h.value(b, row) as f64 / top as f64 * 70.0).max(0.0))),
                     _ => None,
                 };
-                view! { <span role="gridcell" class:num=!c.is_text() class:bad=(c == Column::Errors && row.errors > 0) style:background=warm>{c.cell(b, row, false)}</span> }
+                let text = c.cell(b, row, false);
+                let title = c.is_text().then(|| text.clone());
+                view! { <span role="gridcell" class:num=!c.is_text() class:bad=(c == Column::Errors && row.errors > 0) style:background=warm title=title>{text}</span> }
             }).collect_view();
             view! {
                 <div class="row" role="row" aria-rowindex=k + 2 class:missing=row.missing class:current=current == Some(r) aria-selected=(current == Some(r)).to_string()
@@ -214,7 +217,7 @@ fn StatsTable(
         }).collect_view()
     };
     view! {
-        <div class="spans-table stats-table" role="grid" aria-label="Statistics" aria-rowcount=move || table.get().0.rows.len() + 1
+        <div class="spans-table stats-table" role="grid" aria-label=label aria-rowcount=move || table.get().0.rows.len() + 1
             node_ref=scroller.viewport on:scroll=move |_| scroller.follow() tabindex="0">
             <div class="row head" role="row" aria-rowindex="1" style:grid-template-columns=template>{headers}</div>
             <div class="rows" role="rowgroup" style:height=move || format!("{}px", order.get().0.len() as f64 * ROW_PX)>{visible}</div>
@@ -231,11 +234,11 @@ fn services_chart(state: AppState, file: StoredValue<Rc<LoadedFile>, LocalStorag
     chart(state, "Time per service", "chart-services", file_name, move || by_service.get(), |canvas, b| charts::draw_services(canvas, &b.0))
 }
 
-/// What the histogram shows: the operation's name, its durations in the file (several traces) and in this
-/// trace, and the selected span's duration.
+/// What the histogram shows: the operation's name, its durations in every trace loaded (when there are
+/// more than this trace's) and in this trace, and the selected span's duration.
 struct Peers {
     operation: String,
-    in_file: Option<Vec<i64>>,
+    in_loaded: Option<Vec<i64>>,
     in_trace: Vec<i64>,
     selected_ns: Option<i64>,
 }
@@ -245,18 +248,25 @@ fn histogram_chart(state: AppState, file: StoredValue<Rc<LoadedFile>, LocalStora
     let file_id = file.with_value(|f| f.id);
     let peers = move || {
         let selected = state.selected_in(file_id, ix).map(|s| s.span);
-        file.with_value(|f| {
+        let (service, name, in_trace, selected_ns) = file.with_value(|f| {
             let span = selected.and_then(|s| f.set.traces[ix].spans.get(s as usize))?;
-            Some(Peers {
-                operation: f.set.str(span.name).to_string(),
-                in_file: (f.set.traces.len() > 1).then(|| peer_durations(&f.set, 0..f.set.traces.len(), span.service, span.name)),
-                in_trace: peer_durations(&f.set, [ix], span.service, span.name),
-                selected_ns: Some(span.duration_ns()),
-            })
-        })
+            Some((f.set.str(span.service).to_string(), f.set.str(span.name).to_string(), peer_durations(&f.set, [ix], span.service, span.name), span.duration_ns()))
+        })?;
+        // The same operation (by its names: files have their own string tables) in every file loaded.
+        let mut in_loaded: Vec<i64> = state.files.with(|files| {
+            files
+                .iter()
+                .flat_map(|f| match (f.set.strings.lookup(&service), f.set.strings.lookup(&name)) {
+                    (Some(s), Some(n)) => peer_durations(&f.set, 0..f.set.traces.len(), s, n),
+                    _ => Vec::new(),
+                })
+                .collect()
+        });
+        in_loaded.sort_unstable();
+        Some(Peers { operation: name, in_loaded: (in_loaded.len() > in_trace.len()).then_some(in_loaded), in_trace, selected_ns: Some(selected_ns) })
     };
     chart(state, "Durations of the selected span's operation", "chart-histogram", file_name, peers, |canvas, peers| match peers {
-        Some(p) => charts::draw_histogram(canvas, &p.operation, p.in_file.as_deref(), &p.in_trace, p.selected_ns),
+        Some(p) => charts::draw_histogram(canvas, &p.operation, p.in_loaded.as_deref(), &p.in_trace, p.selected_ns),
         None => charts::draw_histogram(canvas, "", None, &[], None),
     })
 }

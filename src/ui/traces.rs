@@ -279,12 +279,9 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, rows: &[TraceRow]) -> Placed {
     let (ok_alpha, bad_alpha) = if dense { (0.35, 0.6) } else { (0.6, 0.9) };
     let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return Placed::default() };
     let root = backend.into_drawing_area();
-    let colour = |css: &str| {
-        let hex = u32::from_str_radix(css.trim_start_matches('#'), 16).unwrap_or(0);
-        RGBColor((hex >> 16) as u8, (hex >> 8) as u8, hex as u8)
-    };
-    let (text, muted, accent, bad) = (colour(theme.text), colour(theme.muted), colour(theme.accent), colour(theme.bad));
-    let font = |size: f64| ("sans-serif", size * dpr).into_font().color(&muted);
+    let colour = super::charts::rgb;
+    let look = super::charts::Look { dpr, bg: colour(theme.bg), text: colour(theme.text), muted: colour(theme.muted), accent: colour(theme.accent), bad: colour(theme.bad) };
+    let (accent, bad) = (look.accent, look.bad);
     let chart = (|| -> Option<Placed> {
         root.fill(&colour(theme.bg)).ok()?;
         let mut chart = ChartBuilder::on(&root)
@@ -293,13 +290,7 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, rows: &[TraceRow]) -> Placed {
             .y_label_area_size((64.0 * dpr) as i32)
             .build_cartesian_2d(0.0..x_max, 0.0..y_max)
             .ok()?;
-        chart
-            .configure_mesh()
-            .light_line_style(text.mix(0.06))
-            .bold_line_style(text.mix(0.12))
-            .axis_style(muted)
-            .label_style(font(11.0))
-            .axis_desc_style(font(11.0))
+        super::charts::themed(&mut chart.configure_mesh(), &look)
             .x_desc("start, after the first trace")
             .y_desc("duration")
             .x_label_formatter(&|s| duration((s * 1e9) as i64))

@@ -21,6 +21,9 @@ pub enum Colouring {
     Operation,
     SelfTime,
     Errors,
+    /// A comparison's diff trace (`compare.side`, `compare.delta_ns` attributes): slower red, faster
+    /// blue, only in A or only in B in their own colours. Not offered for other traces.
+    Change,
 }
 
 impl Colouring {
@@ -33,6 +36,7 @@ impl Colouring {
             Colouring::Operation => "operation",
             Colouring::SelfTime => "self-time",
             Colouring::Errors => "errors",
+            Colouring::Change => "change",
         }
     }
 
@@ -42,6 +46,7 @@ impl Colouring {
             Colouring::Operation => "Colour by operation",
             Colouring::SelfTime => "Colour by self time",
             Colouring::Errors => "Errors only",
+            Colouring::Change => "Colour by change",
         }
     }
 
@@ -109,6 +114,7 @@ pub fn colours(set: &TraceSet, trace: &Trace, self_ns: &[i64], mode: Colouring) 
             ];
             (span, Legend { entries: legend, more: 0 })
         }
+        Colouring::Change => by_change(set, trace),
     };
     Colours { span, legend, stamp: super::next_stamp() }
 }
@@ -146,6 +152,51 @@ fn by_self_time(trace: &Trace, self_ns: &[i64]) -> (Vec<Rgb>, Legend) {
         LegendEntry { rgb: rgb(heat((max / 1000.0) as i64)), label: crate::format::duration(max_ns / 1000) },
         LegendEntry { rgb: rgb(heat((max / 30.0) as i64)), label: crate::format::duration(max_ns / 30) },
         LegendEntry { rgb: rgb(heat(max_ns)), label: format!("{} self", crate::format::duration(max_ns)) },
+    ];
+    (span, Legend { entries: legend, more: 0 })
+}
+
+/// Colours of a comparison's diff trace: the change's size on a diverging scale (red slower, blue faster,
+/// relative to the largest change), calls only in A or only in B in their own colours.
+fn by_change(set: &TraceSet, trace: &Trace) -> (Vec<Rgb>, Legend) {
+    const ONLY_A: Rgb = 0x8e6cbf;
+    const ONLY_B: Rgb = 0x2a9d8f;
+    let (side_key, delta_key) = (set.strings.lookup("compare.side"), set.strings.lookup("compare.delta_ns"));
+    let attr = |s: &crate::model::Span, key: Option<Sym>| key.and_then(|k| set.attributes(s).find(|a| a.key == k)).map(|a| a.value.clone());
+    let facts: Vec<(String, i64)> = trace
+        .spans
+        .iter()
+        .map(|s| {
+            let side = match attr(s, side_key) {
+                Some(crate::model::AttrValue::Str(v)) => set.str(v).to_string(),
+                _ => String::new(),
+            };
+            let delta = match attr(s, delta_key) {
+                Some(crate::model::AttrValue::Int(d)) => d,
+                _ => 0,
+            };
+            (side, delta)
+        })
+        .collect();
+    let largest = facts.iter().filter(|f| f.0 == "both").map(|f| f.1.abs()).max().unwrap_or(0).max(1) as f64;
+    // 0.5 is no change; towards 0.1 slower (red), towards 0.9 faster (blue): the scale's darkest ends are
+    // left out, so labels stay readable on the bars.
+    let scale = |d: i64| rgb(colorous::RED_BLUE.eval_continuous(0.5 - 0.4 * (d as f64 / largest).clamp(-1.0, 1.0)));
+    let span = facts
+        .iter()
+        .map(|(side, d)| match side.as_str() {
+            "only A" => ONLY_A,
+            "only B" => ONLY_B,
+            _ => scale(*d),
+        })
+        .collect();
+    let max_ns = largest as i64;
+    let legend = vec![
+        LegendEntry { rgb: scale(max_ns), label: format!("{} slower", crate::format::duration(max_ns)) },
+        LegendEntry { rgb: scale(0), label: "no change".into() },
+        LegendEntry { rgb: scale(-max_ns), label: format!("{} faster", crate::format::duration(max_ns)) },
+        LegendEntry { rgb: ONLY_A, label: "only in A".into() },
+        LegendEntry { rgb: ONLY_B, label: "only in B".into() },
     ];
     (span, Legend { entries: legend, more: 0 })
 }

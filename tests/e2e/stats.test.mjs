@@ -6,16 +6,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { DIST, newPage, serveAndLaunch, waitForTrace } from './harness.mjs';
-
-/** The sample three times over, each copy with its own trace id, as JSONL. */
-async function threeTraces(_req, res) {
-  const text = JSON.stringify(JSON.parse(await readFile(join(DIST, 'public/samples/checkout.otlp.json'), 'utf8')));
-  const id = text.match(/"traceId":"([0-9a-f]{32})"/)[1];
-  res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-  res.end([1, 2, 3].map((i) => text.replaceAll(id, i.toString(16).padStart(32, '0'))).join('\n') + '\n');
-}
+import { newPage, serveAndLaunch, waitForTrace } from './harness.mjs';
+import { threeTraces } from './made-traces.mjs';
 
 const env = serveAndLaunch({ routes: { '/three.jsonl': threeTraces } });
 const HOTROD = 'otlp-hotrod-jaeger-apiv3-response.json';
@@ -168,6 +160,18 @@ describe('statistics', () => {
     await page.getByTestId('tab-spans').click();
     await page.getByRole('grid', { name: 'Spans' }).locator('.rows .row').first().click();
     await page.getByTestId('standing').getByText(/in this trace; .* of 3 in this file$/).waitFor();
+    // Its histogram has every trace loaded behind this trace's bars.
+    await page.getByTestId('tab-stats').click();
+    const histogram = page.getByTestId('chart-histogram').locator('canvas');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=chart-histogram] canvas')?.dataset.draws) > 0);
+    const hbox = await histogram.boundingBox();
+    const tips = [];
+    for (let x = 50; x < hbox.width; x += 8) {
+      await page.mouse.move(hbox.x + x, hbox.y + hbox.height / 2);
+      const tip = page.getByTestId('chart-histogram-tip');
+      if (await tip.count()) tips.push(await tip.textContent());
+    }
+    assert.ok(tips.some((t) => /^.+: 1 span in this trace, 3 in every trace loaded$/.test(t)), tips.join('\n'));
 
     const hotrod = await newPage(env.browser, { viewport: { width: 1400, height: 1000 } });
     await hotrod.goto(env.server.url(`/?url=/fixtures/${HOTROD}&view=stats`));

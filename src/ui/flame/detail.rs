@@ -28,6 +28,9 @@ pub fn SpanDetail(
     /// The Times choice: a local clock time is added under the start's UTC one.
     #[prop(optional)]
     time: Option<super::super::state::TimeMode>,
+    /// A span of a trace a view made: its place among its operation's spans says nothing.
+    #[prop(optional)]
+    made: bool,
 ) -> impl IntoView {
     let set = &file.set;
     let trace = &set.traces[ix];
@@ -82,7 +85,7 @@ pub fn SpanDetail(
                         </span>
                     })}
                 </dd>
-                <dt>"Duration"</dt><dd>{duration(s.duration_ns())}<br/><span class="muted" data-testid="standing">{standing(set, ix, s)}</span></dd>
+                <dt>"Duration"</dt><dd>{duration(s.duration_ns())}{(!made).then(|| view! { <br/><span class="muted" data-testid="standing">{standing(set, ix, s)}</span> })}</dd>
                 <dt>"Self time"</dt><dd>{duration(analysis.stats.self_ns[span as usize])}</dd>
                 <dt>"Critical path"</dt><dd>{duration(contribution)}</dd>
                 <dt>"Span id"</dt><dd><code>{span_id.clone()}</code><CopyButton text=span_id /></dd>

@@ -244,13 +244,16 @@ struct Ui {
     tip: RwSignal<Option<Tip>>,
     search: RwSignal<SearchStatus>,
     search_input: NodeRef<html::Input>,
+    /// The colouring of a made trace, whatever the look says.
+    made: Option<Colouring>,
 }
 
 impl Ui {
     /// Selects a span (or clears the selection) in the app state, optionally bringing it into view; the
     /// flame follows the state (an effect in `FlameView`).
     fn select(&self, span: Option<SpanIx>, reveal: bool) {
-        self.state.select(span, reveal);
+        let (file, ix) = self.core.with_value(|f| (f.file.id, f.ix));
+        self.state.select_in(file, ix, span, reveal);
     }
 
     /// Carries out a command (a key, a button) and what it asks of the app: a redraw, a selection, the
@@ -313,7 +316,7 @@ impl Ui {
         }
         self.run_search(&look.query);
         self.core.update_value(|f| f.session.vp.show_shared_window(look.window));
-        self.set_colouring(look.colouring);
+        self.set_colouring(self.made.unwrap_or(look.colouring));
     }
 
     fn run_search(&self, text: &str) {
@@ -353,7 +356,18 @@ impl Ui {
 }
 
 #[component]
-pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoView {
+pub fn FlameView(
+    state: AppState,
+    file: Rc<LoadedFile>,
+    ix: usize,
+    /// A trace a view made (repeats folded, an aggregate, a comparison): drawn without findings and without
+    /// "Show in timeline" (the other tabs show the loaded trace).
+    #[prop(optional)]
+    made: bool,
+    /// A colouring that holds whatever the look says (a comparison's "by change").
+    #[prop(optional)]
+    colouring: Option<Colouring>,
+) -> impl IntoView {
     let core: Core = StoredValue::new_local(Flame::new(file.clone(), ix, state.look));
     let legend = RwSignal::new(core.with_value(|f| f.colours.legend.clone()));
     let ui = Ui {
@@ -363,6 +377,7 @@ pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
         tip: RwSignal::new(None),
         search: RwSignal::new(SearchStatus::default()),
         search_input: NodeRef::new(),
+        made: colouring,
     };
     let canvas_ref: NodeRef<html::Canvas> = NodeRef::new();
     let mini_ref: NodeRef<html::Canvas> = NodeRef::new();
@@ -438,11 +453,17 @@ pub fn FlameView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
                 {move || state.selected_in(file_id, trace_ix).map(|selection| {
                     let span = selection.span;
                     let file = core.with_value(|f| f.file.clone());
-                    let show_in = ("Show in timeline", Callback::new(move |_| state.show_view(super::state::TraceView::Timeline)));
-                    view! { <detail::SpanDetail file ix span show_in time=state.time.get() on_select=Callback::new(move |s: Option<SpanIx>| ui.select(s, s.is_some())) /> }
+                    let on_select = Callback::new(move |s: Option<SpanIx>| ui.select(s, s.is_some()));
+                    match made {
+                        true => view! { <detail::SpanDetail file ix span time=state.time.get() on_select made=true /> }.into_any(),
+                        false => {
+                            let show_in = ("Show in timeline", Callback::new(move |_| state.show_view(super::state::TraceView::Timeline)));
+                            view! { <detail::SpanDetail file ix span show_in time=state.time.get() on_select /> }.into_any()
+                        }
+                    }
                 })}
             </div>
-            <findings::Findings file=file.clone() ix ui />
+            {(!made).then(|| view! { <findings::Findings file=file.clone() ix ui /> })}
         </section>
     }
 }

@@ -1,0 +1,127 @@
+//! The compare tab (`view=compare`): this trace (A) against another loaded trace (B: another trace of the
+//! file, of another file, or one fetched by id), matched span by span (`analysis::compare`); the verdict in
+//! one line, the diff drawn by the flame graph coloured by change, and the largest differences.
+
+use super::aggregate::numbered;
+use super::flame::FlameView;
+use super::state::{AppState, LoadedFile};
+use crate::analysis::breakdown::Part;
+use crate::analysis::compare::{compare, to_otlp_json, Comparison, Side};
+use crate::format::{duration, name};
+use crate::model::SpanIx;
+use crate::view::colour::Colouring;
+use leptos::prelude::*;
+use std::rc::Rc;
+
+/// The largest differences listed under the drawing.
+const LISTED: usize = 30;
+
+struct Made {
+    comparison: Comparison,
+    drawn: Rc<LoadedFile>,
+    span_of: Vec<SpanIx>,
+}
+
+fn part(file: &LoadedFile, t: usize) -> Part<'_> {
+    Part { trace: &file.set.traces[t], self_ns: &file.analyses[t].stats.self_ns, critical_ns: &file.analyses[t].critical_path.contribution_ns }
+}
+
+/// "checkout.json · 4bf92f35… · POST /checkout · 533 ms": a trace as the B picker names it.
+fn trace_label(file: &LoadedFile, t: usize) -> String {
+    let trace = &file.set.traces[t];
+    let root = trace.tree.roots.first().map(|&r| file.set.str(trace.spans[r as usize].name).to_string()).unwrap_or_default();
+    // Ids are often zero-padded (64-bit ids in 128-bit fields): the digits that tell them apart.
+    let id = file.summary.traces.get(t).map(|s| s.trace_id.trim_start_matches('0').chars().take(8).collect::<String>()).unwrap_or_default();
+    format!("{} · {id} · {} · {}", name(file.name()), name(&root), duration(trace.end_ns() - trace.start_ns()))
+}
+
+#[component]
+pub fn CompareView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoView {
+    let a_id = file.id;
+    let a_label = trace_label(&file, ix);
+    let file = StoredValue::new_local(file);
+    // Every other loaded trace, as (file id, trace, label).
+    let choices = move || {
+        state.files.with(|files| {
+            files
+                .iter()
+                .flat_map(|f| (0..f.set.traces.len()).filter(move |&t| !(f.id == a_id && t == ix)).map(move |t| (f.id, t, trace_label(f, t))))
+                .collect::<Vec<_>>()
+        })
+    };
+    let b = RwSignal::new(choices().first().map(|c| (c.0, c.1)));
+    let made: RwSignal<Option<Rc<Made>>, LocalStorage> = RwSignal::new_local(None);
+    Effect::new(move |_| {
+        let Some((b_file, b_ix)) = b.get() else { return made.set(None) };
+        let b_file = state.files.with_untracked(|fs| fs.iter().find(|f| f.id == b_file).cloned());
+        let m = b_file.and_then(|bf| {
+            file.with_value(|af| {
+                let comparison = compare(&af.set, part(af, ix), &bf.set, part(&bf, b_ix));
+                let doc = to_otlp_json(&comparison, part(af, ix), part(&bf, b_ix));
+                let drawn = crate::pipeline::load_analyzed("comparison", &doc).ok()?;
+                let (span_of, _) = numbered(&drawn, comparison.pairs.len());
+                Some(Made { comparison, drawn: Rc::new(drawn), span_of })
+            })
+        });
+        made.set(m.map(Rc::new));
+    });
+    let largest = move || {
+        made.with(|m| {
+            let m = m.as_ref()?;
+            let c = &m.comparison;
+            let rows = c.largest(LISTED).into_iter().map(|i| {
+                let p = &c.pairs[i];
+                let span = m.span_of[i];
+                let drawn_id = m.drawn.id;
+                let (side, class) = match p.side() {
+                    Side::Both if p.delta_ns() > 0 => ("slower", "slower"),
+                    Side::Both if p.delta_ns() < 0 => ("faster", "faster"),
+                    Side::Both => ("same", ""),
+                    Side::OnlyA => ("only in A", "only"),
+                    Side::OnlyB => ("only in B", "only"),
+                };
+                let delta = match p.side() {
+                    Side::Both => format!("{}{}", if p.delta_ns() < 0 { "−" } else { "+" }, duration(p.delta_ns().abs())),
+                    _ => String::new(),
+                };
+                let cell = |side: bool, ns: i64| if side { duration(ns) } else { "—".into() };
+                view! {
+                    <div class="row" role="row" on:click=move |_| state.select_in(drawn_id, 0, Some(span), true)>
+                        <span role="gridcell">{format!("{}{}: {}", "· ".repeat(p.depth as usize), name(&p.service), name(&p.name))}</span>
+                        <span role="gridcell" class="num">{cell(p.a.is_some(), p.duration_ns.0)}</span>
+                        <span role="gridcell" class="num">{cell(p.b.is_some(), p.duration_ns.1)}</span>
+                        <span role="gridcell" class=format!("num {class}")>{delta}</span>
+                        <span role="gridcell" class=class>{side}</span>
+                    </div>
+                }
+            }).collect_view();
+            Some(rows)
+        })
+    };
+    view! {
+        <section class="compare-view" data-testid="compare-view" aria-label="Compare">
+            <div class="flame-toolbar">
+                <span class="picker"><b>"A"</b>" "{a_label}</span>
+                <label class="picker"><b>"B"</b>
+                    <select data-testid="compare-b" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        b.set(v.split_once(':').and_then(|(f, t)| Some((f.parse().ok()?, t.parse().ok()?))));
+                    }>
+                        {move || choices().into_iter().map(|(f, t, label)| view! { <option value=format!("{f}:{t}")>{label}</option> }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            {move || match made.with(|m| m.as_ref().map(|m| (m.comparison.verdict(), m.drawn.clone()))) {
+                Some((verdict, drawn)) => view! {
+                    <p class="verdict" data-testid="verdict">{verdict}</p>
+                    <FlameView state file=drawn ix=0 made=true colouring=Colouring::Change />
+                    <div class="spans-table compare-table" role="grid" aria-label="Largest differences">
+                        <div class="row head" role="row"><span>"Call"</span><span class="num">"A"</span><span class="num">"B"</span><span class="num">"Δ"</span><span>""</span></div>
+                        <div class="static-rows" data-testid="differences">{largest}</div>
+                    </div>
+                }.into_any(),
+                None => view! { <p class="empty" data-testid="verdict">"Load or open another trace to compare this one with: another trace of this file, another file, or a trace fetched by id."</p> }.into_any(),
+            }}
+        </section>
+    }
+}

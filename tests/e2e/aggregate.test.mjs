@@ -1,0 +1,120 @@
+// The aggregate and compare tabs: the sample merged by path (the nodes table, a node's callers, callees
+// and slowest instances), three copies merged across the file, and two traces compared (the verdict
+// naming the slowed operation with its amount, the diff coloured by change, the largest differences).
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { newPage, serveAndLaunch, waitForTrace } from './harness.mjs';
+import { pair, threeTraces } from './made-traces.mjs';
+
+const env = serveAndLaunch({ routes: { '/three.jsonl': threeTraces, '/pair.json': pair } });
+const nodes = (page) => page.getByRole('grid', { name: 'Aggregate nodes' });
+
+describe('aggregate', () => {
+  test('the sample merged by path: the drawing, the nodes table, a node\'s sandwich', async () => {
+    const page = await newPage(env.browser, { viewport: { width: 1400, height: 1000 } });
+    await page.goto(env.server.url('/?view=aggregate'));
+    await nodes(page).waitFor();
+    const said = await page.getByTestId('aggregate-count').textContent();
+    const n = Number(said.match(/^(\d+) nodes from 1 trace$/)[1]);
+    assert.ok(n > 10 && n < 120, said);
+    assert.equal(await nodes(page).getAttribute('aria-rowcount'), String(n + 1));
+    await page.getByTestId('aggregate-view').getByTestId('flame-canvas').waitFor();
+    // The notification fan-out: many calls merged into one node; its row selects it and says who calls it.
+    await page.getByTestId('stats-sort-count').click();
+    await nodes(page).locator('.rows .row').first().click();
+    await page.getByTestId('sandwich').waitFor();
+    assert.ok(await page.getByTestId('callers').locator('li').count() >= 1);
+    assert.match(await page.getByTestId('sandwich').locator('p').textContent(), /calls in 1 trace/);
+    // Critical-path mode sizes by the path: still every node.
+    await page.getByTestId('aggregate-size').selectOption('critical');
+    await page.getByTestId('aggregate-count').getByText(`${n} nodes from 1 trace`).waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('across the traces of a file with the same root: counts in how many, the slowest open their trace', async () => {
+    const page = await newPage(env.browser, { viewport: { width: 1400, height: 1000 } });
+    await page.goto(env.server.url('/?url=/three.jsonl'));
+    await page.getByTestId('trace-list').waitFor();
+    await page.locator('.trace-table .rows .row').first().click();
+    await waitForTrace(page);
+    await page.getByTestId('tab-aggregate').click();
+    const one = await page.getByTestId('aggregate-count').textContent();
+    await page.getByTestId('aggregate-over').selectOption('all');
+    await page.getByTestId('aggregate-count').getByText(one.replace('1 trace', '3 traces')).waitFor();
+    // The root node: 3 calls, one per trace; its slowest instances are in the three traces.
+    await page.getByTestId('stats-sort-group').click();
+    const root = nodes(page).locator('.rows .row', { hasText: /^gateway: POST \/checkout/ });
+    assert.equal(await root.locator('[role=gridcell]').nth(1).textContent(), '3');
+    await root.click();
+    await page.getByTestId('sandwich').getByText('3 calls in 3 traces', { exact: false }).waitFor();
+    assert.equal(await page.getByTestId('slowest').locator('li').count(), 3);
+    const target = await page.getByTestId('slowest-open').nth(2).getAttribute('data-trace');
+    assert.match(await page.getByTestId('slowest-open').nth(2).textContent(), new RegExp(` in trace ${target}$`));
+    await page.getByTestId('slowest-open').nth(2).click();
+    await page.getByTestId('flame-canvas').waitFor();
+    await page.getByText(`trace ${target} of 3`).waitFor();
+    await page.getByTestId('detail-name').getByText('POST /checkout').waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
+
+describe('grouped repeats', () => {
+  test('the sample: every run folded into a group bar, one expanded and folded again, then all expanded', async () => {
+    const page = await newPage(env.browser, { viewport: { width: 1400, height: 1000 } });
+    await page.goto(env.server.url('/'));
+    await waitForTrace(page);
+    const flame = page.getByTestId('flame-canvas');
+    const bars = async () => Number(await flame.getAttribute('data-bars'));
+    const all = await bars();
+    const said = await page.getByTestId('repeats-count').textContent();
+    const runs = Number(said.match(/^(\d+) runs? of 5 or more/)[1]);
+    assert.ok(runs >= 1, said);
+    await page.getByTestId('group-repeats').check();
+    await page.getByTestId('repeat-chip').first().waitFor();
+    assert.equal(await page.getByTestId('repeat-chip').count(), Math.min(runs, 40));
+    await page.waitForFunction((all) => Number(document.querySelector('[data-testid=flame-canvas]')?.dataset.bars) < all, all);
+    const grouped = await bars();
+    // The group bars are spans of the folded trace, named "N × operation · total · errors": the search
+    // finds them, and the critical path and the header's span count are the folded trace's.
+    await page.getByTestId('search').fill('×');
+    await page.getByTestId('search-status').getByText(`${runs} match`, { exact: false }).waitFor();
+    await page.getByTestId('search').fill('');
+    // One group expanded: more bars; folded again: as before.
+    const chip = page.getByTestId('repeat-chip').first();
+    await chip.click();
+    assert.equal(await chip.getAttribute('aria-pressed'), 'false');
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=flame-canvas]')?.dataset.bars) > n, grouped);
+    await chip.click();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=flame-canvas]')?.dataset.bars) === n, grouped);
+    // Off: the trace as loaded.
+    await page.getByTestId('group-repeats').uncheck();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=flame-canvas]')?.dataset.bars) === n, all);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
+
+describe('compare', () => {
+  test('two traces: the verdict names the slowed operation and its amount, the diff and its largest changes', async () => {
+    const page = await newPage(env.browser, { viewport: { width: 1400, height: 1000 } });
+    await page.goto(env.server.url('/?url=/pair.json'));
+    await page.getByTestId('trace-list').waitFor();
+    await page.locator('.trace-table .rows .row', { hasText: '190 ms' }).first().click();
+    await waitForTrace(page);
+    await page.getByTestId('tab-compare').click();
+    await page.getByTestId('verdict').getByText('B is 500 ms slower; 500 ms of it in payment: charge (critical path)').waitFor();
+    const rows = await page.getByTestId('differences').locator('.row').allTextContents();
+    assert.match(rows[0], /^gateway: checkout190 ms690 ms\+500 msslower$/);
+    assert.ok(rows.some((r) => /^· · payment: charge100 ms600 ms\+500 msslower$/.test(r)), rows.join('\n'));
+    assert.ok(rows.some((r) => /^· inventory: stock20\.0 ms20\.0 ms\+0 nssame$/.test(r)), rows.join('\n'));
+    await page.getByTestId('compare-view').getByTestId('legend').getByText('500 ms slower').waitFor();
+    // A row selects its call in the diff.
+    await page.getByTestId('differences').locator('.row', { hasText: 'charge' }).click();
+    await page.getByTestId('compare-view').getByTestId('detail-name').getByText('charge').waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
