@@ -33,11 +33,12 @@ pub fn GroupedFlame(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl In
         let wanted = on.get() && n > 0;
         let folds = collapsed.get();
         let before = made.get_untracked();
-        // The selection follows: from the trace on screen to its folded copy, and back.
-        let selected = match &before {
+        // The selection follows: from the trace on screen to its folded copy, and back. Read untracked: this
+        // effect sets the selection itself, and must not run again because of it.
+        let selected = untrack(|| match &before {
             Some(m) => state.selected_in(m.file.id, 0).and_then(|s| m.shown.get(s.span as usize).copied()),
             None => original.with_value(|f| state.selected_in(f.id, ix)).map(|s| s.span),
-        };
+        });
         if !wanted {
             made.set(None);
             if let (Some(_), Some(span)) = (before, selected) {
