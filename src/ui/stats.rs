@@ -68,8 +68,12 @@ pub fn StatsView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl IntoV
             let grouping = Grouping { by: dimension(f, &by).unwrap_or(Dimension::Service), then: dimension(f, &then) };
             breakdown(&f.set, &parts(f, ix, all), grouping)
         });
-        picked.set(None);
         Shared(Arc::new(b))
+    });
+    // A new table has new rows: the row picked in the last one is no longer there.
+    Effect::new(move |_| {
+        table.track();
+        picked.set(None);
     });
     let order = Memo::new(move |_| {
         let b = table.get();
