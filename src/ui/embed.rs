@@ -53,7 +53,7 @@ pub fn install(state: AppState) {
     let debounce = super::browser::Debounce::new();
     Effect::new(move |first: Option<()>| {
         let look = state.look.get();
-        let view = if state.page.get() == Page::Search { "search" } else { "flame" };
+        let view = if state.page.get() == Page::Search { "search" } else { state.trace_view.get().id() };
         if first.is_some() {
             debounce.run(150, move || {
                 let window = look.window.map_or(JsValue::NULL, |(a, b)| js_sys::Array::of2(&(a as f64).into(), &(b as f64).into()).into());

@@ -518,7 +518,8 @@ impl AppState {
             Some("search") => Some(Page::Search),
             Some(id) => {
                 let Some(tab) = TraceView::from_id(if id.is_empty() { "flame" } else { id }) else {
-                    return Err(format!("spanlens:view: the view \"{id}\" is not available (flame, timeline, spans, events, search)"));
+                    let known: Vec<&str> = TraceView::ALL.iter().map(|t| t.id()).chain(["search"]).collect();
+                    return Err(format!("spanlens:view: the view \"{id}\" is not available ({})", known.join(", ")));
                 };
                 self.show_view(tab);
                 Some(Page::Viewer)

@@ -229,6 +229,14 @@ describe('dashboards on other origins, as public/config.json allows', () => {
     assert.deepEqual(changed.window, [0, 100000000]);
     assert.equal(await frame.getByTestId('search').inputValue(), 'service:mysql');
     assert.equal(await frame.locator('html').getAttribute('class'), 'theme-dark');
+    // Any tab by its name; the announcement names the tab shown.
+    const tab = await page.evaluate(async () => {
+      received.length = 0;
+      viewer().postMessage({ type: 'spanlens:view', view: 'stats' }, '*');
+      return (await waitFor('spanlens:view-changed')).data.view;
+    });
+    assert.equal(tab, 'stats');
+    await frame.getByTestId('stats-view').waitFor();
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });

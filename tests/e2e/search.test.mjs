@@ -34,6 +34,8 @@ async function find(page, fields) {
 describe('search a backend, list, open, come back', () => {
   test('the form has its labelled fields, and lists of services and operations from the backend', async () => {
     const page = await open('/?view=search');
+    // The form is drawn once config.json (its backends) is read.
+    await form(page).getByLabel('Backend', { exact: true }).waitFor();
     for (const label of ['Backend', 'Service', 'Operation', 'Tags', 'Min duration', 'Max duration', 'Lookback', 'Limit']) {
       assert.equal(await form(page).getByLabel(label, { exact: true }).count(), 1, label);
     }
