@@ -115,6 +115,11 @@ describe('compare', () => {
     assert.ok(rows.some((r) => /^· · payment: charge100 ms600 ms\+500 msslower$/.test(r)), rows.join('\n'));
     assert.ok(rows.some((r) => /^· inventory: stock20\.0 ms20\.0 ms\+0 nssame$/.test(r)), rows.join('\n'));
     await page.getByTestId('compare-view').getByTestId('legend').getByText('500 ms slower').waitFor();
+    // The diff holds its colouring; a made trace has no clock-skew switch (it is not a file to analyse again).
+    const colouring = page.getByTestId('compare-view').getByTestId('colouring');
+    assert.equal(await colouring.isDisabled(), true);
+    assert.equal(await colouring.inputValue(), 'Colour by change');
+    assert.equal(await page.getByTestId('compare-view').getByTestId('skew-toggle').count(), 0);
     // A row selects its call in the diff.
     await page.getByTestId('differences').locator('.row', { hasText: 'charge' }).click();
     await page.getByTestId('compare-view').getByTestId('detail-name').getByText('charge').waitFor();

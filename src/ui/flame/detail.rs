@@ -75,7 +75,9 @@ pub fn SpanDetail(
                 <dt>"Kind"</dt><dd>{s.kind.as_str()}</dd>
                 <dt>"Status"</dt><dd class:bad=s.is_error(strings)>{status}</dd>
                 <dt>"Start"</dt><dd>
-                    {format!("+{}", duration(s.start_ns - origin))}<br/><span class="muted">{crate::formats::rfc3339(s.start_ns)}</span>
+                    {format!("+{}", duration(s.start_ns - origin))}
+                    // A made trace's times are offsets from a made-up epoch: no clock time for them.
+                    {(!made).then(|| view! { <br/><span class="muted">{crate::formats::rfc3339(s.start_ns)}</span> })}
                     {(time == Some(super::super::state::TimeMode::Local)).then(|| view! {
                         <br/><span class="muted" data-testid="start-local">{format!("{} local", super::super::state::TimeMode::Local.show(s.start_ns, origin))}</span>
                     })}

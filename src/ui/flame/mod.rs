@@ -245,7 +245,9 @@ struct Ui {
     search: RwSignal<SearchStatus>,
     search_input: NodeRef<html::Input>,
     /// The colouring of a made trace, whatever the look says.
-    made: Option<Colouring>,
+    held_colouring: Option<Colouring>,
+    /// The trace is one a view made (its file is not a loaded one: no clock-skew switch).
+    made: bool,
 }
 
 impl Ui {
@@ -316,7 +318,7 @@ impl Ui {
         }
         self.run_search(&look.query);
         self.core.update_value(|f| f.session.vp.show_shared_window(look.window));
-        self.set_colouring(self.made.unwrap_or(look.colouring));
+        self.set_colouring(self.held_colouring.unwrap_or(look.colouring));
     }
 
     fn run_search(&self, text: &str) {
@@ -377,7 +379,8 @@ pub fn FlameView(
         tip: RwSignal::new(None),
         search: RwSignal::new(SearchStatus::default()),
         search_input: NodeRef::new(),
-        made: colouring,
+        held_colouring: colouring,
+        made,
     };
     let canvas_ref: NodeRef<html::Canvas> = NodeRef::new();
     let mini_ref: NodeRef<html::Canvas> = NodeRef::new();

@@ -70,19 +70,30 @@ pub fn FlameToolbar(state: AppState, ui: Ui, file: Rc<LoadedFile>) -> impl IntoV
                 <SearchStatusView status=ui.search />
                 <button class="small" title="Previous match (Shift+Enter)" on:click=move |_| ui.run(Command::PreviousMatch)>"↑"</button>
                 <button class="small" title="Next match (Enter)" on:click=move |_| ui.run(Command::NextMatch)>"↓"</button>
-                <select data-testid="colouring" aria-label="Colouring" on:change=on_colouring>
-                    {Colouring::ALL.iter().map(|c| view! {
-                        <option value=c.as_str() selected=move || state.look.with(|l| l.colouring) == *c>{c.label()}</option>
-                    }).collect_view()}
-                </select>
+                {match ui.held_colouring {
+                    // A comparison is coloured by change, whatever the other views' colouring is.
+                    Some(held) => view! {
+                        <select data-testid="colouring" aria-label="Colouring" disabled=true><option>{held.label()}</option></select>
+                    }.into_any(),
+                    None => view! {
+                        <select data-testid="colouring" aria-label="Colouring" on:change=on_colouring>
+                            {Colouring::ALL.iter().map(|c| view! {
+                                <option value=c.as_str() selected=move || state.look.with(|l| l.colouring) == *c>{c.label()}</option>
+                            }).collect_view()}
+                        </select>
+                    }.into_any(),
+                }}
                 <label class="toggle" title="Draw the critical path: the chain of work that sets the end-to-end time">
                     <input type="checkbox" data-testid="critical-toggle" prop:checked=move || critical.get() on:change=on_critical />
                     "Critical path"
                 </label>
-                <label class="toggle" title="Shift spans whose clocks disagree with their caller's into it (opt-in; the panel shows each shift and the raw time)">
-                    <input type="checkbox" data-testid="skew-toggle" prop:checked=file.skew_adjusted on:change=on_skew />
-                    "Adjust clock skew"
-                </label>
+                // A made trace (repeats folded, an aggregate, a comparison) is not a loaded file to analyse again.
+                {(!ui.made).then(|| view! {
+                    <label class="toggle" title="Shift spans whose clocks disagree with their caller's into it (opt-in; the panel shows each shift and the raw time)">
+                        <input type="checkbox" data-testid="skew-toggle" prop:checked=file.skew_adjusted on:change=on_skew.clone() />
+                        "Adjust clock skew"
+                    </label>
+                })}
                 <button class="small" data-testid="reset-view" title="Show the whole trace (0)" on:click=move |_| ui.run(Command::ResetView)>"Reset view"</button>
                 <span class="keys muted" title=key_help()>"Keyboard"</span>
             </div>
