@@ -7,19 +7,15 @@ use spanlens::analysis::aggregate::{aggregate, same_root, to_otlp_json, Size};
 use spanlens::analysis::breakdown::Part;
 use spanlens::analysis::compare;
 use spanlens::generate::{generate, GenConfig, GenFormat};
-use spanlens::pipeline::{load_analyzed, LoadedFile};
+use spanlens::pipeline::load_analyzed;
 use std::time::Instant;
-
-fn part(f: &LoadedFile, t: usize) -> Part<'_> {
-    Part { trace: &f.set.traces[t], self_ns: &f.analyses[t].stats.self_ns, critical_ns: &f.analyses[t].critical_path.contribution_ns }
-}
 
 fn main() {
     println!("| what | spans | computed (s) | its drawing's document (s) | nodes or pairs |");
     println!("|---|---:|---:|---:|---:|");
     let many = load_analyzed("many.otlp.json", &generate(&GenConfig { spans: 1_000_000, traces: 1000, seed: 1, format: GenFormat::OtlpJson })).expect("loads");
     let traces: Vec<usize> = (0..many.set.traces.len()).collect();
-    let parts: Vec<Part> = traces.iter().map(|&t| part(&many, t)).collect();
+    let parts: Vec<Part> = traces.iter().map(|&t| many.part(t)).collect();
     let started = Instant::now();
     let agg = aggregate(&many.set, &parts);
     let computed = started.elapsed().as_secs_f64();
@@ -34,10 +30,10 @@ fn main() {
     let a = load_analyzed("a.otlp.json", &generate(&GenConfig { spans: 100_000, traces: 1, seed: 1, format: GenFormat::OtlpJson })).expect("loads");
     let b = load_analyzed("b.otlp.json", &generate(&GenConfig { spans: 100_000, traces: 1, seed: 2, format: GenFormat::OtlpJson })).expect("loads");
     let started = Instant::now();
-    let c = compare::compare(&a.set, part(&a, 0), &b.set, part(&b, 0));
+    let c = compare::compare(&a.set, a.part(0), &b.set, b.part(0));
     let computed = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let doc = compare::to_otlp_json(&c, part(&a, 0), part(&b, 0));
+    let doc = compare::to_otlp_json(&c, a.part(0), b.part(0));
     let drawn = started.elapsed().as_secs_f64();
     println!("| compare two traces | {} + {} | {computed:.3} | {drawn:.3} ({} MB) | {} |", a.set.traces[0].spans.len(), b.set.traces[0].spans.len(), doc.len() / 1_000_000, c.pairs.len());
     println!("verdict: {}", c.verdict());

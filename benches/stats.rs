@@ -3,7 +3,7 @@
 //! picker; and the histogram of the largest operation. Prints a Markdown table for the README.
 //! Run: `cargo bench --bench stats` (add `-- 100000` to cap the size).
 
-use spanlens::analysis::breakdown::{attribute_keys, breakdown, Dimension, Grouping, Part};
+use spanlens::analysis::breakdown::{attribute_keys, breakdown, Dimension, Grouping};
 use spanlens::analysis::histogram::{peer_durations, Histogram};
 use spanlens::generate::{generate, GenConfig, GenFormat};
 use spanlens::pipeline::load_analyzed;
@@ -17,7 +17,7 @@ fn main() {
         let bytes = generate(&GenConfig { spans, traces: 1, seed: 1, format: GenFormat::OtlpJson });
         let file = load_analyzed("bench.otlp.json", &bytes).expect("generated input loads");
         let (set, a) = (&file.set, &file.analyses[0]);
-        let parts = [Part { trace: &set.traces[0], self_ns: &a.stats.self_ns, critical_ns: &a.critical_path.contribution_ns }];
+        let parts = [file.part(0)];
         let time = |f: &mut dyn FnMut() -> usize| {
             let started = Instant::now();
             let n = f();

@@ -30,6 +30,11 @@ impl LoadedFile {
     pub fn name(&self) -> &str {
         &self.set.source.name
     }
+
+    /// Trace `t` with its analysis, as the statistics, the aggregate and the comparison take it.
+    pub fn part(&self, t: usize) -> crate::analysis::breakdown::Part<'_> {
+        crate::analysis::breakdown::Part::new(&self.set.traces[t], &self.analyses[t])
+    }
 }
 
 /// What the pipeline is doing, for a progress bar.

@@ -16,7 +16,7 @@ fn parts<'a>(set: &'a TraceSet, analyses: &'a [TraceAnalysis]) -> Vec<Part<'a>> 
     set.traces
         .iter()
         .zip(analyses)
-        .map(|(trace, a)| Part { trace, self_ns: &a.stats.self_ns, critical_ns: &a.critical_path.contribution_ns })
+        .map(|(trace, a)| Part::new(trace, a))
         .collect()
 }
 

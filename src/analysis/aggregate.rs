@@ -259,11 +259,8 @@ mod tests {
 
     const MS: i64 = 1_000_000;
 
-    fn parts(set: &TraceSet, a: &[crate::analysis::TraceAnalysis]) -> Vec<Part<'static>> {
-        // The test sets live for the test; leak them to keep the borrow simple.
-        let set: &'static TraceSet = Box::leak(Box::new(set.clone()));
-        let a: &'static [crate::analysis::TraceAnalysis] = Box::leak(a.to_vec().into_boxed_slice());
-        set.traces.iter().zip(a).map(|(trace, a)| Part { trace, self_ns: &a.stats.self_ns, critical_ns: &a.critical_path.contribution_ns }).collect()
+    fn parts<'a>(set: &'a TraceSet, analyses: &'a [crate::analysis::TraceAnalysis]) -> Vec<Part<'a>> {
+        set.traces.iter().zip(analyses).map(|(trace, a)| Part::new(trace, a)).collect()
     }
 
     /// Two requests: the first calls `db q` 3 times (10, 20, 30 ms), the second twice (40, 50 ms) and the

@@ -44,6 +44,13 @@ pub struct Part<'a> {
     pub critical_ns: &'a [i64],
 }
 
+impl<'a> Part<'a> {
+    /// A trace with the self times and critical path its analysis found.
+    pub fn new(trace: &'a Trace, analysis: &'a super::TraceAnalysis) -> Part<'a> {
+        Part { trace, self_ns: &analysis.stats.self_ns, critical_ns: &analysis.critical_path.contribution_ns }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Row {
     pub group: String,

@@ -215,7 +215,7 @@ mod tests {
     const MS: i64 = 1_000_000;
 
     fn part<'a>(trace: &'a Trace, a: &'a TraceAnalysis) -> Part<'a> {
-        Part { trace, self_ns: &a.stats.self_ns, critical_ns: &a.critical_path.contribution_ns }
+        Part::new(trace, a)
     }
 
     fn checkout(charge_ms: i64) -> String {

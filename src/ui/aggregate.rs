@@ -43,7 +43,7 @@ pub fn numbered(drawn: &LoadedFile, nodes: usize) -> (Vec<SpanIx>, Vec<u32>) {
 
 fn make(file: &LoadedFile, ix: usize, all: bool, size: Size) -> Option<Made> {
     let traces = if all { same_root(&file.set, ix) } else { vec![ix] };
-    let parts: Vec<Part> = traces.iter().map(|&t| Part { trace: &file.set.traces[t], self_ns: &file.analyses[t].stats.self_ns, critical_ns: &file.analyses[t].critical_path.contribution_ns }).collect();
+    let parts: Vec<Part> = traces.iter().map(|&t| file.part(t)).collect();
     let agg = aggregate(&file.set, &parts);
     let doc = to_otlp_json(&file.set, &agg, size, traces.len());
     let drawn = crate::pipeline::load_analyzed(&format!("aggregate of {}", plural(traces.len() as u64, "trace", "traces")), &doc).ok()?;

@@ -28,11 +28,10 @@ impl<T> PartialEq for Shared<T> {
 
 /// The parts a breakdown covers: this trace, or every trace of the file (then part `i` is trace `i`).
 fn parts(file: &LoadedFile, ix: usize, all: bool) -> Vec<Part<'_>> {
-    let part = |i: usize| Part { trace: &file.set.traces[i], self_ns: &file.analyses[i].stats.self_ns, critical_ns: &file.analyses[i].critical_path.contribution_ns };
     if all {
-        (0..file.set.traces.len()).map(part).collect()
+        (0..file.set.traces.len()).map(|t| file.part(t)).collect()
     } else {
-        vec![part(ix)]
+        vec![file.part(ix)]
     }
 }
 

@@ -602,7 +602,7 @@ fn run_search(state: AppState, core: Core, text: &str, only: bool, status: RwSig
     let said = core.try_update_value(|t| {
         let file = t.file.clone();
         let trace = &file.set.traces[t.ix];
-        let highlight = state.highlight.with_untracked(|h| h.clone().filter(|h| h.file == file.id && h.trace == t.ix));
+        let highlight = untrack(|| state.highlight_in(file.id, t.ix));
         let (matches, said) = if let (true, Some(h)) = (text.trim().is_empty(), highlight) {
             // A statistics row's spans, as matches while the box is empty.
             let mut hit = vec![false; trace.spans.len()];

@@ -3,14 +3,12 @@
 //! sortable table that creates a DOM row only for the rows in view. A dot or a row opens its trace; the
 //! browser's Back button and "Back to results" return here with the order and scroll kept.
 
-use super::flame::theme;
 use super::state::{AppState, ListPlace, LoadedFile};
 use crate::format::{count, duration, name, plural};
 use crate::trace_list::{rows_of, sorted, SortKey, TraceRow};
 use leptos::html;
 use leptos::prelude::*;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -260,11 +258,8 @@ fn Scatter(rows: Arc<Vec<TraceRow>>, open: Callback<usize>, state: AppState) -> 
 
 /// Draws the scatter at the canvas's size (device pixels) and gives where each row's dot is.
 fn draw(canvas: &web_sys::HtmlCanvasElement, rows: &[TraceRow]) -> Placed {
-    let dpr = window().device_pixel_ratio().max(1.0);
-    let css_width = canvas.client_width().max(100) as f64;
-    canvas.set_width((css_width * dpr) as u32);
-    canvas.set_height((SCATTER_PX * dpr) as u32);
-    let theme = theme();
+    let Some((root, look)) = super::charts::surface(canvas, SCATTER_PX) else { return Placed::default() };
+    let dpr = look.dpr;
     let origin = rows.iter().map(|r| r.start_ns).min().unwrap_or(0);
     let x_of = |r: &TraceRow| (r.start_ns - origin) as f64 / 1e9;
     let y_of = |r: &TraceRow| r.duration_ns as f64 / 1e6;
@@ -277,13 +272,8 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, rows: &[TraceRow]) -> Placed {
     let (smallest, growth) = if dense { (1.5, 3.0) } else { (2.5, 5.0) };
     let radius = |r: &TraceRow| (smallest + growth * (r.spans as f64 / most.max(1.0)).sqrt()) * dpr;
     let (ok_alpha, bad_alpha) = if dense { (0.35, 0.6) } else { (0.6, 0.9) };
-    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return Placed::default() };
-    let root = backend.into_drawing_area();
-    let colour = super::charts::rgb;
-    let look = super::charts::Look { dpr, bg: colour(theme.bg), text: colour(theme.text), muted: colour(theme.muted), accent: colour(theme.accent), bad: colour(theme.bad) };
     let (accent, bad) = (look.accent, look.bad);
     let chart = (|| -> Option<Placed> {
-        root.fill(&colour(theme.bg)).ok()?;
         let mut chart = ChartBuilder::on(&root)
             .margin((10.0 * dpr) as i32)
             .x_label_area_size((36.0 * dpr) as i32)

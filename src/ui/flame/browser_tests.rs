@@ -100,7 +100,7 @@ fn charts_draw_with_plotters_and_say_their_values() {
     let set = crate::load("t.json", trace_json().as_bytes()).unwrap();
     let trace = &set.traces[0];
     let analysis = analyze(&set, 0);
-    let parts = [Part { trace, self_ns: &analysis.stats.self_ns, critical_ns: &analysis.critical_path.contribution_ns }];
+    let parts = [Part::new(trace, &analysis)];
     let by_service = breakdown(&set, &parts, Grouping { by: Dimension::Service, then: None });
     let hits = charts::draw_services(&canvas(400, 220), &by_service);
     assert_eq!(hits.len(), 2, "a bar per service");

@@ -324,7 +324,7 @@ impl Ui {
     fn run_search(&self, text: &str) {
         self.core.update_value(|f| f.session.match_at = None);
         let (file_id, ix) = self.core.with_value(|f| (f.file.id, f.ix));
-        let highlight = self.state.highlight.with_untracked(|h| h.clone().filter(|h| h.file == file_id && h.trace == ix));
+        let highlight = untrack(|| self.state.highlight_in(file_id, ix));
         if let (true, Some(highlight)) = (text.trim().is_empty(), highlight) {
             // A statistics row's spans, shown as matches while the box is empty.
             self.core.update_value(|f| {
