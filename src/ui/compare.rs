@@ -5,7 +5,6 @@
 use super::aggregate::numbered;
 use super::flame::FlameView;
 use super::state::{AppState, LoadedFile};
-use crate::analysis::breakdown::Part;
 use crate::analysis::compare::{compare, to_otlp_json, Comparison, Side};
 use crate::format::{duration, name};
 use crate::model::SpanIx;
@@ -15,15 +14,19 @@ use std::rc::Rc;
 
 /// The largest differences listed under the drawing.
 const LISTED: usize = 30;
+/// Traces the B picker lists (those with A's root operation first); any loaded trace is found by its id.
+const CHOICES: usize = 200;
+
+/// The (service, name) of a trace's first root, as text: files have their own string tables.
+fn root_op(file: &LoadedFile, t: usize) -> Option<(&str, &str)> {
+    let trace = &file.set.traces[t];
+    trace.tree.roots.first().map(|&r| (file.set.str(trace.spans[r as usize].service), file.set.str(trace.spans[r as usize].name)))
+}
 
 struct Made {
     comparison: Comparison,
     drawn: Rc<LoadedFile>,
     span_of: Vec<SpanIx>,
-}
-
-fn part(file: &LoadedFile, t: usize) -> Part<'_> {
-    Part { trace: &file.set.traces[t], self_ns: &file.analyses[t].stats.self_ns, critical_ns: &file.analyses[t].critical_path.contribution_ns }
 }
 
 /// "checkout.json · 4bf92f35… · POST /checkout · 533 ms": a trace as the B picker names it.
@@ -40,24 +43,42 @@ pub fn CompareView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl Int
     let a_id = file.id;
     let a_label = trace_label(&file, ix);
     let file = StoredValue::new_local(file);
-    // Every other loaded trace, as (file id, trace, label).
+    // B: (file id, trace).
+    let b: RwSignal<Option<(u32, usize)>> = RwSignal::new(None);
+    let a_root = file.with_value(|f| root_op(f, ix).map(|(s, n)| (s.to_string(), n.to_string())));
+    // Other loaded traces, as (file id, trace, label): those with A's root operation first, at most CHOICES
+    // (no DOM node per trace of a 10,000-trace file).
     let choices = move || {
         state.files.with(|files| {
-            files
-                .iter()
-                .flat_map(|f| (0..f.set.traces.len()).filter(move |&t| !(f.id == a_id && t == ix)).map(move |t| (f.id, t, trace_label(f, t))))
-                .collect::<Vec<_>>()
+            let others = || files.iter().flat_map(|f| (0..f.set.traces.len()).filter(move |&t| !(f.id == a_id && t == ix)).map(move |t| (f, t)));
+            let same = |f: &LoadedFile, t| root_op(f, t).map(|(s, n)| (s.to_string(), n.to_string())) == a_root;
+            let (alike, rest) = (others().filter(|&(f, t)| same(f, t)), others().filter(|&(f, t)| !same(f, t)));
+            alike.chain(rest).take(CHOICES).map(|(f, t)| (f.id, t, trace_label(f, t))).collect::<Vec<_>>()
         })
     };
-    let b = RwSignal::new(choices().first().map(|c| (c.0, c.1)));
+    // Any loaded trace by its id (or the start of it).
+    let by_id = move |text: String| {
+        let text = text.trim().to_ascii_lowercase();
+        if text.is_empty() {
+            return;
+        }
+        let found = state.files.with_untracked(|files| {
+            let wanted = |id: &str| id.trim_start_matches('0').starts_with(text.trim_start_matches('0')) || id.starts_with(&text);
+            files.iter().find_map(|f| (0..f.summary.traces.len()).find(|&t| !(f.id == a_id && t == ix) && wanted(&f.summary.traces[t].trace_id)).map(|t| (f.id, t)))
+        });
+        if found.is_some() {
+            b.set(found);
+        }
+    };
+    b.set(choices().first().map(|c| (c.0, c.1)));
     let made: RwSignal<Option<Rc<Made>>, LocalStorage> = RwSignal::new_local(None);
     Effect::new(move |_| {
         let Some((b_file, b_ix)) = b.get() else { return made.set(None) };
         let b_file = state.files.with_untracked(|fs| fs.iter().find(|f| f.id == b_file).cloned());
         let m = b_file.and_then(|bf| {
             file.with_value(|af| {
-                let comparison = compare(&af.set, part(af, ix), &bf.set, part(&bf, b_ix));
-                let doc = to_otlp_json(&comparison, part(af, ix), part(&bf, b_ix));
+                let comparison = compare(&af.set, af.part(ix), &bf.set, bf.part(b_ix));
+                let doc = to_otlp_json(&comparison, af.part(ix), bf.part(b_ix));
                 let drawn = crate::pipeline::load_analyzed("comparison", &doc).ok()?;
                 let (span_of, _) = numbered(&drawn, comparison.pairs.len());
                 Some(Made { comparison, drawn: Rc::new(drawn), span_of })
@@ -103,13 +124,15 @@ pub fn CompareView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl Int
             <div class="flame-toolbar">
                 <span class="picker"><b>"A"</b>" "{a_label}</span>
                 <label class="picker"><b>"B"</b>
-                    <select data-testid="compare-b" on:change=move |ev| {
+                    <select data-testid="compare-b" prop:value=move || b.get().map(|(f, t)| format!("{f}:{t}")).unwrap_or_default() on:change=move |ev| {
                         let v = event_target_value(&ev);
                         b.set(v.split_once(':').and_then(|(f, t)| Some((f.parse().ok()?, t.parse().ok()?))));
                     }>
                         {move || choices().into_iter().map(|(f, t, label)| view! { <option value=format!("{f}:{t}")>{label}</option> }).collect_view()}
                     </select>
                 </label>
+                <input type="search" class="trace-id-input" data-testid="compare-b-id" aria-label="B by trace id" placeholder="or B's trace id"
+                    on:change=move |ev| by_id(event_target_value(&ev)) />
             </div>
             {move || match made.with(|m| m.as_ref().map(|m| (m.comparison.verdict(), m.drawn.clone()))) {
                 Some((verdict, drawn)) => view! {

@@ -126,4 +126,24 @@ describe('compare', () => {
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
+
+  test('a copy of the sample against itself differs nowhere; B by its trace id', async () => {
+    const page = await newPage(env.browser, { viewport: { width: 1400, height: 1000 } });
+    await page.goto(env.server.url('/?url=/three.jsonl'));
+    await page.getByTestId('trace-list').waitFor();
+    await page.locator('.trace-table .rows .row').first().click();
+    await waitForTrace(page);
+    await page.getByTestId('tab-compare').click();
+    await page.getByTestId('verdict').getByText('A and B take the same time; no span differs').waitFor();
+    const first = await page.getByTestId('compare-b').inputValue();
+    const a = (await page.getByTestId('trace-id').textContent()).replace(/^0+/, '');
+    const other = a === '3' ? '2' : '3';
+    await page.getByTestId('compare-b-id').fill(other);
+    await page.getByTestId('compare-b-id').press('Enter');
+    await page.waitForFunction((v) => document.querySelector('[data-testid=compare-b]').value !== v, first);
+    assert.match(await page.getByTestId('compare-b').locator('option:checked').textContent(), new RegExp(`^three\\.jsonl · ${other} · POST /checkout · `));
+    await page.getByTestId('verdict').getByText('A and B take the same time; no span differs').waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
 });
