@@ -121,6 +121,18 @@ export async function waitForTrace(page, timeout = 20_000) {
   await page.locator('[data-testid=span-count]').first().waitFor({ timeout });
 }
 
+/**
+ * Waits until the address bar carries `params` (the viewer writes it a moment after the last change, so a
+ * link copied straight after a click can still be the one before it). Returns the URL.
+ */
+export async function settledUrl(page, params) {
+  await page.waitForFunction((want) => {
+    const got = new URL(location.href).searchParams;
+    return Object.entries(want).every(([k, v]) => (v === null ? !got.has(k) : got.get(k) === v));
+  }, params);
+  return page.url();
+}
+
 /** Reads a fixture's bytes. */
 export function fixture(name) {
   return readFile(join(FIXTURES, name));

@@ -4,7 +4,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, serveAndLaunch, waitForTrace } from './harness.mjs';
+import { newPage, serveAndLaunch, settledUrl, waitForTrace } from './harness.mjs';
 
 const env = serveAndLaunch({});
 const HOTROD = 'otlp-hotrod-jaeger-apiv3-response.json';
@@ -31,7 +31,7 @@ describe('links', () => {
     assert.ok(shown[1] - shown[0] < 712e6, 'zoomed in');
 
     // The URL has followed, without a history entry per step.
-    const url = new URL(page.url());
+    const url = new URL(await settledUrl(page, { colour: 'operation' }));
     assert.equal(url.searchParams.get('url'), `/fixtures/${HOTROD}`);
     assert.equal(url.searchParams.get('q'), 'service:redis-manual');
     assert.equal(url.searchParams.get('colour'), 'operation');

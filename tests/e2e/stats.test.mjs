@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { newPage, serveAndLaunch, waitForTrace } from './harness.mjs';
+import { newPage, serveAndLaunch, settledUrl, waitForTrace } from './harness.mjs';
 import { threeTraces } from './made-traces.mjs';
 
 const env = serveAndLaunch({ routes: { '/three.jsonl': threeTraces } });
@@ -77,10 +77,9 @@ describe('statistics', () => {
     assert.equal(lines.length, 1 + 8 + 4, 'by service, the 8 without db.system, and the 4 with');
     assert.ok(lines.some((l) => l.startsWith('redis,inventory,3,')), lines.join('\n'));
     // The grouping is in the URL: a link reopens it.
-    await page.waitForFunction(() => new URL(location.href).searchParams.get('then') === 'service');
-    assert.equal(new URL(page.url()).searchParams.get('group'), 'attr:db.system');
+    const link = await settledUrl(page, { group: 'attr:db.system', then: 'service' });
     const again = await newPage(env.browser, { viewport: { width: 1400, height: 1000 } });
-    await again.goto(page.url());
+    await again.goto(link);
     await grid(again).waitFor();
     assert.equal(await again.getByTestId('group-by').inputValue(), 'attr:db.system');
     assert.equal(await again.getByTestId('sub-group').inputValue(), 'service');

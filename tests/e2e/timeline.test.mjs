@@ -3,7 +3,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, serveAndLaunch, waitForTrace } from './harness.mjs';
+import { newPage, serveAndLaunch, settledUrl, waitForTrace } from './harness.mjs';
 
 const env = serveAndLaunch({});
 const HOTROD = 'otlp-hotrod-jaeger-apiv3-response.json'; // 40 spans, root "GET /dispatch"
@@ -90,7 +90,7 @@ describe('timeline', () => {
     assert.equal(await page.getByTestId('detail-name').textContent(), 'SQL SELECT');
     // A link with view=timeline opens on the timeline.
     const again = await newPage(env.browser);
-    await again.goto(page.url());
+    await again.goto(await settledUrl(page, { view: 'timeline' }));
     await again.getByTestId('timeline-canvas').waitFor();
     await again.getByTestId('detail-name').getByText('SQL SELECT').waitFor();
     assert.deepEqual([...page.errors, ...again.errors], []);
@@ -182,12 +182,11 @@ describe('times', () => {
     assert.match(utc, /^\d\d:\d\d:\d\d\.\d{6}Z$/);
     await page.getByTestId('time-mode').selectOption('local');
     await page.waitForFunction(() => /\+05:30$/.test(document.querySelector('.spans-table .rows .row .num')?.textContent ?? ''));
-    await page.waitForFunction(() => new URL(location.href).searchParams.get('time') === 'local');
     // The events tab follows the same choice; a link keeps it.
     await page.getByTestId('tab-events').click();
     await page.waitForFunction(() => /\+05:30$/.test(document.querySelector('.events-table .rows .row .num')?.textContent ?? ''));
     const again = await newPage(env.browser, { timezoneId: 'Asia/Kolkata' });
-    await again.goto(page.url());
+    await again.goto(await settledUrl(page, { time: 'local', view: 'events' }));
     await again.waitForFunction(() => /\+05:30$/.test(document.querySelector('.events-table .rows .row .num')?.textContent ?? ''));
     assert.equal(await again.getByTestId('time-mode').inputValue(), 'local');
     assert.deepEqual([...page.errors, ...again.errors], []);
@@ -266,7 +265,7 @@ describe('the bundled sample', () => {
     await page.getByTestId('show-in').getByText('Show in timeline').click();
     await canvas(page).waitFor();
     await page.getByTestId('detail-name').getByText('POST /v1/payments').waitFor();
-    assert.equal(new URL(page.url()).searchParams.get('view'), 'timeline');
+    await settledUrl(page, { view: 'timeline' });
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
