@@ -100,3 +100,75 @@ fn a_trace_split_by_a_service_that_ignored_the_context_is_reported_in_both_halve
         )]
     );
 }
+
+/// Twenty purchases through three real instrumented Node services (`shop_js.mjs`): the aggregate across
+/// them, the comparison of a slow purchase with a normal one, and the N+1 run, on what the SDK really sent.
+/// The HTTP instrumentation names client spans by method alone ("GET"), so the six inventory calls and the
+/// payment call are one operation at the gateway; the servers' own spans tell them apart.
+#[test]
+fn aggregate_compare_and_repeats_over_twenty_real_purchases() {
+    use spanlens::analysis::{aggregate, compare, repeats};
+    let file = load("otel-js-shop.jsonl");
+    let set = &file.set;
+    assert_eq!(file.summary.traces.len(), 20);
+    assert_eq!(set.traces.iter().map(|t| t.spans.len()).sum::<usize>(), 20 * 22);
+    // The purchase a trace is, from the root's `url.query` ("order=13").
+    let order = |t: usize| -> u32 {
+        let trace = &set.traces[t];
+        let root = &trace.spans[trace.tree.roots[0] as usize];
+        let query = set.attributes(root).find(|a| set.str(a.key) == "url.query").unwrap().value.display(&set.strings);
+        query.strip_prefix("order=").unwrap().parse().unwrap()
+    };
+    let of_order = |n: u32| (0..20).find(|&t| order(t) == n).unwrap();
+
+    // Aggregate over every trace with the root GET /buy: all twenty.
+    let all = aggregate::same_root(set, 0);
+    assert_eq!(all.len(), 20);
+    let parts: Vec<_> = all.iter().map(|&t| file.part(t)).collect();
+    let agg = aggregate::aggregate(set, &parts);
+    let node = |path: &[(&str, &str)]| -> &aggregate::Node {
+        let mut at = None::<u32>;
+        for &(service, name) in path {
+            let among = at.map_or(&agg.roots, |n| &agg.children[n as usize]);
+            at = among.iter().copied().find(|&n| {
+                let node = &agg.nodes[n as usize];
+                (set.str(node.service), set.str(node.name)) == (service, name)
+            });
+            assert!(at.is_some(), "{service}: {name} under {path:?}");
+        }
+        &agg.nodes[at.unwrap() as usize]
+    };
+    let root = node(&[("gateway", "GET /buy")]);
+    assert_eq!((root.count, root.traces, root.errors), (20, 20, 1), "the declined purchase's gateway answered 502");
+    let calls = node(&[("gateway", "GET /buy"), ("gateway", "GET")]);
+    assert_eq!((calls.count, calls.traces, calls.errors), (140, 20, 1));
+    let stock = node(&[("gateway", "GET /buy"), ("gateway", "GET"), ("inventory", "GET /stock/:item"), ("inventory", "SELECT stock")]);
+    assert_eq!((stock.count, stock.traces), (120, 20));
+    let charge = node(&[("gateway", "GET /buy"), ("gateway", "GET"), ("payment", "GET /charge"), ("payment", "charge card")]);
+    assert_eq!((charge.count, charge.traces, charge.errors), (20, 20, 1));
+    // The slowest charge is purchase 13's, 300 ms longer than the others (each sleeps 20 ms).
+    let (slow_part, _, slow_ns) = charge.slowest[0];
+    assert_eq!(order(all[slow_part as usize]), 13);
+    assert!((320_000_000..400_000_000).contains(&slow_ns), "{slow_ns}");
+    assert!((20_000_000..60_000_000).contains(&charge.p50_ns), "{}", charge.p50_ns);
+
+    // Purchase 12 against purchase 13: the verdict names payment's charge card with the 300 ms.
+    let (a, b) = (of_order(12), of_order(13));
+    let c = compare::compare(set, file.part(a), set, file.part(b));
+    assert!(c.pairs.iter().all(|p| p.side() == compare::Side::Both), "the same calls in both");
+    let (culprit, ns) = c.culprit.clone().unwrap();
+    assert_eq!(culprit, "payment: charge card");
+    assert!((290_000_000..330_000_000).contains(&ns), "{ns}");
+    assert!(c.verdict().starts_with("B is 3"), "{}", c.verdict());
+    assert!(c.verdict().ends_with("in payment: charge card (critical path)"), "{}", c.verdict());
+    // The other way round, B is faster by the same amount.
+    let back = compare::compare(set, file.part(b), set, file.part(a));
+    assert_eq!(back.culprit.unwrap(), (culprit, -ns));
+
+    // The gateway's seven GETs in a row are one run; folded, every span is still drawn as some bar.
+    let trace = &set.traces[a];
+    let runs = repeats::find(&set.strings, trace);
+    assert_eq!(runs.len(), 1);
+    assert_eq!((runs[0].members.len(), runs[0].spans), (7, 7 + 6 * 2 + 2), "the calls, each stock lookup and its SELECT, the charge");
+    assert_eq!(runs[0].label(&set.strings).split(" · ").next().unwrap(), "7 × GET");
+}

@@ -9,7 +9,8 @@ import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, launchBrowser, newPage, startServer } from '../tests/e2e/harness.mjs';
 import { routes as fakeRoutes } from '../tests/e2e/fake-backends.mjs';
-import { pair, threeTraces } from '../tests/e2e/made-traces.mjs';
+import { threeTraces } from '../tests/e2e/made-traces.mjs';
+import { purchase, shop } from '../tests/e2e/shop.mjs';
 
 const out = join(REPO, 'docs');
 const dir = join(REPO, 'target', 'bench-traces');
@@ -38,8 +39,8 @@ const summaries = Array.from({ length: 120 }, (_, i) => {
   };
 });
 const routes = {
-  '/pair.json': pair,
   '/three.jsonl': threeTraces,
+  '/shop.jsonl': shop,
   ...fakeRoutes,
   '/600.json': (_req, res) => createReadStream(file).pipe(res),
   '/jaeger/*': (req, res, url) => {
@@ -106,11 +107,11 @@ for (const theme of ['light', 'dark']) {
   await page.getByRole('grid', { name: 'Aggregate nodes' }).locator('.rows .row').first().click();
   await page.waitForTimeout(400);
   await page.screenshot({ path: join(out, `aggregate-${theme}.png`), fullPage: true });
-  // Two checkouts compared: B's charge is 500 ms slower.
-  await page.goto(server.url(`/?url=/pair.json&theme=${theme}`));
-  await page.locator('.trace-table .rows .row', { hasText: '190 ms' }).first().click();
-  await page.getByTestId('tab-compare').click();
-  await page.getByTestId('verdict').waitFor();
+  // Two real purchases compared (real exporter output): the second's card charge was slowed by 300 ms.
+  await page.goto(server.url(`/?url=/shop.jsonl&trace=${await purchase(12)}&view=compare&theme=${theme}`));
+  await page.getByTestId('compare-b-id').fill(await purchase(13));
+  await page.getByTestId('compare-b-id').press('Enter');
+  await page.getByTestId('verdict').getByText('charge card').waitFor();
   await page.waitForTimeout(400);
   await page.screenshot({ path: join(out, `compare-${theme}.png`), fullPage: true });
   if (page.errors.length) console.log(theme, 'page errors:', page.errors);

@@ -6,8 +6,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newPage, serveAndLaunch, waitForTrace } from './harness.mjs';
 import { pair, threeTraces } from './made-traces.mjs';
+import { purchase, shop } from './shop.mjs';
 
-const env = serveAndLaunch({ routes: { '/three.jsonl': threeTraces, '/pair.json': pair } });
+const env = serveAndLaunch({ routes: { '/three.jsonl': threeTraces, '/pair.json': pair, '/shop.jsonl': shop } });
 const nodes = (page) => page.getByRole('grid', { name: 'Aggregate nodes' });
 
 describe('aggregate', () => {
@@ -143,6 +144,30 @@ describe('compare', () => {
     await page.waitForFunction((v) => document.querySelector('[data-testid=compare-b]').value !== v, first);
     assert.match(await page.getByTestId('compare-b').locator('option:checked').textContent(), new RegExp(`^three\\.jsonl · ${other} · POST /checkout · `));
     await page.getByTestId('verdict').getByText('A and B take the same time; no span differs').waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('real exporter output: twenty purchases aggregated, the slow one compared with a normal one', async () => {
+    const [normal, slow] = [await purchase(12), await purchase(13)];
+    const page = await newPage(env.browser, { viewport: { width: 1400, height: 1000 } });
+    await page.goto(env.server.url(`/?url=/shop.jsonl&trace=${normal}&view=aggregate`));
+    await nodes(page).waitFor();
+    await page.getByTestId('aggregate-over').selectOption('all');
+    await page.getByTestId('aggregate-count').getByText('from 20 traces', { exact: false }).waitFor();
+    // The payment's charge: 20 calls in 20 traces, the slowest opening purchase 13.
+    const charge = nodes(page).locator('.rows .row', { hasText: /payment: charge card/ });
+    assert.equal(await charge.locator('[role=gridcell]').nth(1).textContent(), '20');
+    await charge.click();
+    await page.getByTestId('sandwich').getByText('20 calls in 20 traces', { exact: false }).waitFor();
+    assert.equal(await page.getByTestId('slowest-open').first().getAttribute('title'), `Open trace ${slow}`);
+    assert.match(await page.getByTestId('slowest-open').first().textContent(), /^3\d\d ms in trace \d+$/);
+    // Compare: A is purchase 12, B picked by id is purchase 13.
+    await page.getByTestId('tab-compare').click();
+    await page.getByTestId('compare-b-id').fill(slow);
+    await page.getByTestId('compare-b-id').press('Enter');
+    const verdict = await page.getByTestId('verdict').getByText(/^B is 3\d\d ms slower; 3\d\d ms of it in payment: charge card \(critical path\)$/);
+    await verdict.waitFor();
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
