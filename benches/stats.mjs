@@ -2,7 +2,8 @@
 // opened with ?url= in headless chromium (window 1600×1000). Prints the time from a click on the Statistics
 // tab to the table and all three charts on screen, how long each chart took to draw (`data-draw-ms`: the
 // plotters drawing, as the page measures it), regrouping by operation, and the histogram once a span is
-// selected; then the flame graph's "Group repeats": the click to the folded trace's first frame.
+// selected; then the flame graph's "Group repeats": the click to the folded trace's first frame, and the
+// folded flame graph's frames while zooming and panning.
 //
 //   trunk build --release && cargo build --release --bin spanlens-gen && node benches/stats.mjs
 
@@ -74,10 +75,27 @@ const folded = await page.evaluate(async () => {
   return { ms: performance.now() - t, runs: document.querySelector('[data-testid=repeats-count]').textContent, fold: document.querySelector('[data-testid=fold-ms]').textContent };
 });
 
+// Frames of the folded flame graph while zooming and panning with real input (as benches/browser.mjs does for
+// the trace as loaded): the app's animation-frame callback, `spanlens:frame`.
+const canvas = await page.getByTestId('flame-canvas').boundingBox();
+const [cx, cy] = [canvas.x + canvas.width / 2, canvas.y + canvas.height / 3];
+const nextFrame = () => page.evaluate(() => new Promise((ok) => requestAnimationFrame(ok)));
+await page.evaluate(() => performance.clearMeasures('spanlens:frame'));
+await page.mouse.move(cx, cy);
+for (let i = 0; i < 30; i++) { await page.mouse.wheel(0, -100); await nextFrame(); }
+await page.mouse.down();
+for (let i = 0; i < 30; i++) { await page.mouse.move(cx - 15 * i, cy + (i % 5)); await nextFrame(); }
+await page.mouse.up();
+for (let i = 0; i < 30; i++) { await page.mouse.wheel(0, 100); await nextFrame(); }
+await nextFrame();
+const foldedFrames = (await page.evaluate(() => performance.getEntriesByName('spanlens:frame').map((e) => e.duration))).sort((a, b) => a - b);
+const pct = (p) => foldedFrames[Math.min(foldedFrames.length - 1, Math.floor((p / 100) * foldedFrames.length))] ?? NaN;
+
 console.log(`Statistics tab of ${SIZE} spans: table and charts on screen ${opened.toFixed(0)} ms after the click`);
 console.log(`drawing: time per service ${first['chart-services']} ms, spans running at once ${first['chart-concurrency']} ms, histogram of the selected span's operation ${histogram} ms`);
 console.log(`regrouped by operation (${regrouped.groups}) in ${regrouped.ms.toFixed(0)} ms`);
 console.log(`Group repeats (${folded.runs}): the folded trace's flame graph on screen ${folded.ms.toFixed(0)} ms after the click (${folded.fold})`);
+console.log(`folded flame graph, zooming and panning: frame p50 ${pct(50).toFixed(1)} ms, p95 ${pct(95).toFixed(1)} ms (${foldedFrames.length} frames)`);
 if (page.errors.length) console.log('page errors:', page.errors);
 await browser.close();
 await server.close();
