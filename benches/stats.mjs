@@ -21,7 +21,7 @@ if (!existsSync(file)) execFileSync(join(REPO, 'target', 'release', 'spanlens-ge
 const server = await startServer({ routes: { '/big.json': (_req, res) => createReadStream(file).pipe(res) } });
 const browser = await launchBrowser();
 const page = await newPage(browser, { viewport: { width: 1600, height: 1000 } });
-await page.goto(server.url('/?url=/big.json'));
+await page.goto(server.url('/?url=/big.json&perf=1'));
 await page.locator('[data-testid=span-count]').first().waitFor({ timeout: 300_000 });
 await page.getByTestId('flame-canvas').waitFor();
 await page.waitForTimeout(1000);
