@@ -1,6 +1,6 @@
 //! The address bar: the URL always holds what is needed to reopen the view on screen (DESIGN.md,
 //! "Embedding"): the source (`url=`, or `traceId=` and `backend=`; a dropped file has none), `trace=` for a
-//! file with several, `view=` (the tab), `span=`, `q=`, `window=START,END` (ns from the trace's start), `colour=`, `time=`, `theme=`, and
+//! file with several, `view=` (the tab), `compare=` (the compare tab's B, a trace id), `span=`, `q=`, `window=START,END` (ns from the trace's start), `colour=`, `time=`, `theme=`, and
 //! `embed=` (or `uiEmbed=`) as the page was opened. Written with `history.replaceState` a moment after the last change, so
 //! zooming makes no history entry per step. The search page's URL is the history's (`history.rs`).
 
@@ -53,6 +53,12 @@ fn query(state: AppState) -> String {
             out.append_pair("over", "all");
         }
     }
+    if tab == super::state::TraceView::Compare {
+        let a = file.summary.traces.get(ix).map(|t| t.trace_id.as_str()).unwrap_or_default();
+        if let Some(b) = state.compare_with.get_untracked().as_ref().and_then(|c| c.b_for(a)) {
+            out.append_pair("compare", b);
+        }
+    }
     if file.set.traces.len() > 1 {
         if let Some(trace) = file.summary.traces.get(ix) {
             out.append_pair("trace", &trace.trace_id);
@@ -91,7 +97,7 @@ pub fn install(state: AppState) {
     Effect::new(move |first: Option<()>| {
         // Everything the URL holds, tracked.
         let _ = (state.current.get(), state.trace_ix.get(), state.list.get(), state.selection.get(), state.theme.get(), state.trace_view.get(), state.time.get());
-        let _ = (state.stats.by.get(), state.stats.then.get(), state.stats.all.get());
+        let _ = (state.stats.by.get(), state.stats.then.get(), state.stats.all.get(), state.compare_with.get());
         state.look.track();
         if first.is_none() || state.page.get() == Page::Search {
             return; // the URL the page opened with already says it

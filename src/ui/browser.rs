@@ -26,6 +26,8 @@ pub struct Params {
     pub time: Option<String>,
     /// `view=`: the tab a trace is shown in (`flame`, `timeline`; `search` is the search page).
     pub view: Option<String>,
+    /// `compare=`: the compare tab's B, a trace id.
+    pub compare: Option<String>,
     /// `span=`: select this span (id as in the summary) once the trace is on screen.
     pub span: Option<String>,
     /// `traceId=` (and `backend=`, a configured backend's name; the first when absent): fetch this trace.
@@ -63,6 +65,7 @@ impl Params {
             colouring: get("colour").and_then(|c| crate::view::colour::Colouring::from_str(&c)),
             trace: get("trace"),
             view: get("view"),
+            compare: get("compare"),
             time: get("time"),
             span: get("span"),
             trace_id: get("traceId"),

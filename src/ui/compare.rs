@@ -1,10 +1,11 @@
-//! The compare tab (`view=compare`): this trace (A) against another loaded trace (B: another trace of the
-//! file, of another file, or one fetched by id), matched span by span (`analysis::compare`); the verdict in
+//! The compare tab (`view=compare`): this trace (A) against another trace (B: another trace of the file,
+//! of another file, or one fetched by id from a backend, here or from `compare=` in a link), matched span by span (`analysis::compare`); the verdict in
 //! one line, the diff drawn by the flame graph coloured by change, and the largest differences.
 
 use super::aggregate::numbered;
 use super::flame::FlameView;
-use super::state::{AppState, LoadedFile};
+use super::loading::fetch_beside;
+use super::state::{AppState, CompareWith, LoadedFile};
 use crate::analysis::compare::{compare, to_otlp_json, Comparison, Side};
 use crate::format::{duration, name};
 use crate::model::SpanIx;
@@ -56,21 +57,54 @@ pub fn CompareView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl Int
             alike.chain(rest).take(CHOICES).map(|(f, t)| (f.id, t, trace_label(f, t))).collect::<Vec<_>>()
         })
     };
-    // Any loaded trace by its id (or the start of it).
-    let by_id = move |text: String| {
+    // A loaded trace other than A whose id is `text` or starts with it (leading zeros aside).
+    let find = move |text: &str| {
+        let wanted = |id: &str| id.trim_start_matches('0').starts_with(text.trim_start_matches('0')) || id.starts_with(text);
+        state.files.with_untracked(|files| {
+            files.iter().find_map(|f| (0..f.summary.traces.len()).find(|&t| !(f.id == a_id && t == ix) && wanted(&f.summary.traces[t].trace_id)).map(|t| (f.id, t)))
+        })
+    };
+    let a_trace_id = StoredValue::new(file.with_value(|f| f.summary.traces.get(ix).map(|t| t.trace_id.clone())).unwrap_or_default());
+    // A B chosen here is remembered for this A (and goes into the URL).
+    let choose = move |pick: Option<(u32, usize)>| {
+        let id = pick.and_then(|(f, t)| state.files.with_untracked(|files| files.iter().find(|x| x.id == f).and_then(|x| x.summary.traces.get(t)).map(|t| t.trace_id.clone())));
+        if let Some(b) = id {
+            state.compare_with.set(Some(CompareWith { for_a: Some(a_trace_id.get_value()), b }));
+        }
+        b.set(pick);
+    };
+    // Why B is not there yet: being fetched, or not loaded with no backend to fetch it from.
+    let waiting: RwSignal<Option<String>> = RwSignal::new(None);
+    // B by its id: a loaded trace, else fetched from the backend A came from (or the first configured).
+    let ask = move |text: String| {
         let text = text.trim().to_ascii_lowercase();
         if text.is_empty() {
             return;
         }
-        let found = state.files.with_untracked(|files| {
-            let wanted = |id: &str| id.trim_start_matches('0').starts_with(text.trim_start_matches('0')) || id.starts_with(&text);
-            files.iter().find_map(|f| (0..f.summary.traces.len()).find(|&t| !(f.id == a_id && t == ix) && wanted(&f.summary.traces[t].trace_id)).map(|t| (f.id, t)))
-        });
-        if found.is_some() {
-            b.set(found);
+        if let Some(found) = find(&text) {
+            waiting.set(None);
+            return choose(Some(found));
         }
+        if state.config.with_untracked(|c| c.backends.is_empty()) {
+            return waiting.set(Some(format!("Trace {text} is not loaded, and no backend is configured to fetch it from.")));
+        }
+        let backend = state.sources.with_value(|s| s.get(&a_id).and_then(|src| src.iter().find(|(k, _)| *k == "backend").map(|(_, v)| v.clone())));
+        waiting.set(Some(format!("Fetching trace {text}…")));
+        leptos::task::spawn_local(async move {
+            let fetched = fetch_beside(state, &backend.unwrap_or_default(), &text).await;
+            // The tab may have been left meanwhile: its signals are gone then.
+            let _ = waiting.try_set(fetched.is_none().then(|| format!("Trace {text} could not be fetched (see the error above).")));
+            if let Some(f) = fetched {
+                let _ = b.try_set(Some((f.id, f.summary.traces.iter().position(|t| t.trace_id == text).unwrap_or(0))));
+                state.compare_with.set(Some(CompareWith { for_a: Some(a_trace_id.get_value()), b: text }));
+            }
+        });
     };
-    b.set(choices().first().map(|c| (c.0, c.1)));
+    // B as chosen for this A (the trace list, a link's `compare=`, earlier in this tab), else the first choice.
+    match state.compare_with.get_untracked().and_then(|c| a_trace_id.with_value(|a| c.b_for(a)).map(str::to_string)) {
+        Some(id) => ask(id),
+        None => b.set(choices().first().map(|c| (c.0, c.1))),
+    }
     let made: RwSignal<Option<Rc<Made>>, LocalStorage> = RwSignal::new_local(None);
     Effect::new(move |_| {
         let Some((b_file, b_ix)) = b.get() else { return made.set(None) };
@@ -126,13 +160,13 @@ pub fn CompareView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl Int
                 <label class="picker"><b>"B"</b>
                     <select data-testid="compare-b" prop:value=move || b.get().map(|(f, t)| format!("{f}:{t}")).unwrap_or_default() on:change=move |ev| {
                         let v = event_target_value(&ev);
-                        b.set(v.split_once(':').and_then(|(f, t)| Some((f.parse().ok()?, t.parse().ok()?))));
+                        choose(v.split_once(':').and_then(|(f, t)| Some((f.parse().ok()?, t.parse().ok()?))));
                     }>
                         {move || choices().into_iter().map(|(f, t, label)| view! { <option value=format!("{f}:{t}")>{label}</option> }).collect_view()}
                     </select>
                 </label>
                 <input type="search" class="trace-id-input" data-testid="compare-b-id" aria-label="B by trace id" placeholder="or B's trace id"
-                    on:change=move |ev| by_id(event_target_value(&ev)) />
+                    on:change=move |ev| ask(event_target_value(&ev)) />
             </div>
             {move || match made.with(|m| m.as_ref().map(|m| (m.comparison.verdict(), m.drawn.clone()))) {
                 Some((verdict, drawn)) => view! {
@@ -143,7 +177,9 @@ pub fn CompareView(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl Int
                         <div class="static-rows" data-testid="differences">{largest}</div>
                     </div>
                 }.into_any(),
-                None => view! { <p class="empty" data-testid="verdict">"Load or open another trace to compare this one with: another trace of this file, another file, or a trace fetched by id."</p> }.into_any(),
+                None => view! {
+                    <p class="empty" data-testid="verdict">{move || waiting.get().unwrap_or_else(|| "Load or open another trace to compare this one with: another trace of this file, another file, or a trace fetched by id.".into())}</p>
+                }.into_any(),
             }}
         </section>
     }

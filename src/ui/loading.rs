@@ -83,9 +83,47 @@ pub async fn load_batch(state: AppState, inputs: Vec<Input>) {
 }
 
 /// Loads one input and shows it, or records why not (`asked_by_parent`: a `spanlens:load`, which its
-/// handler answers). Yields to the browser between chunks of the file and between steps of the pipeline,
-/// so the progress bar moves, clicks are answered and Cancel works.
+/// handler answers).
 pub async fn load_one(state: AppState, input: Input, asked_by_parent: bool) -> Result<Rc<LoadedFile>, Failure> {
+    let result = read(state, input).await;
+    match &result {
+        Ok(file) => state.finish_load(Outcome::Loaded { file: file.clone(), asked_by_parent }),
+        Err(Unread { cancelled: true, .. }) => {}
+        Err(Unread { failure, .. }) => state.finish_load(Outcome::Failed { failure: failure.clone(), asked_by_parent }),
+    }
+    result.map_err(|unread| unread.failure)
+}
+
+/// Why an input was not read: a failure to show, or a cancelled load (which says so to whoever asked).
+struct Unread {
+    failure: Failure,
+    cancelled: bool,
+}
+
+/// Fetches trace `trace_id` from the backend named `backend` (the first when empty) and keeps it loaded
+/// beside the file on screen, which stays (the compare tab's B). A failure goes into the error panel.
+pub async fn fetch_beside(state: AppState, backend: &str, trace_id: &str) -> Option<Rc<LoadedFile>> {
+    let Some(backend) = state.config.with_untracked(|c| c.backend(backend).cloned()) else {
+        state.fail(Failure::new(format!("{backend}:{trace_id}"), format!("Cannot fetch trace {trace_id}: {}", super::search::unknown_backend(backend))));
+        return None;
+    };
+    match read(state, Input::Backend { backend, trace_id: trace_id.to_string() }).await {
+        Ok(file) => {
+            state.keep(file.clone());
+            Some(file)
+        }
+        Err(Unread { failure, cancelled }) => {
+            if !cancelled {
+                state.fail(failure);
+            }
+            None
+        }
+    }
+}
+
+/// Reads one input into a loaded file, noting how a link loads it again. Yields to the browser between chunks of the file and between steps of the pipeline, so the progress
+/// bar moves, clicks are answered and Cancel works.
+async fn read(state: AppState, input: Input) -> Result<Rc<LoadedFile>, Unread> {
     let name = input.name();
     // How a link loads it again.
     let source: Vec<(&'static str, String)> = match &input {
@@ -137,15 +175,13 @@ pub async fn load_one(state: AppState, input: Input, asked_by_parent: bool) -> R
     }
     .await;
     state.finish(ticket);
-    match &result {
+    match result {
         Ok(file) => {
             state.sources.update_value(|s| drop(s.insert(file.id, source)));
-            state.finish_load(Outcome::Loaded { file: file.clone(), asked_by_parent })
+            Ok(file)
         }
-        Err(_) if cancel.load(Ordering::Relaxed) => {}
-        Err(failure) => state.finish_load(Outcome::Failed { failure: failure.clone(), asked_by_parent }),
+        Err(failure) => Err(Unread { failure, cancelled: cancel.load(Ordering::Relaxed) }),
     }
-    result
 }
 
 /// The clock-skew toggle: `file` analysed again with adjustment on or off, with progress and Cancel like a

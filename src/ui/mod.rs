@@ -51,6 +51,7 @@ pub fn start() {
         if let Some(tab) = params.view.as_deref().and_then(state::TraceView::from_id) {
             state.trace_view.set(tab);
         }
+        state.compare_with.set(params.compare.clone().map(|b| state::CompareWith { for_a: None, b }));
         if let Some(group) = &params.group {
             state.stats.by.set(group.clone());
         }

@@ -266,6 +266,23 @@ pub enum Outcome {
     Failed { failure: Failure, asked_by_parent: bool },
 }
 
+/// B of the compare tab, as chosen for one A: both by trace id (`for_a` is `None` for a link's
+/// `compare=`, which applies to the trace the link opens).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompareWith {
+    pub for_a: Option<String>,
+    pub b: String,
+}
+
+impl CompareWith {
+    /// B, when it was chosen for the trace `a` (ids compared as a backend's list and a loaded trace may
+    /// write them: case and zero padding aside).
+    pub fn b_for(&self, a: &str) -> Option<&str> {
+        let same = |x: &str, y: &str| x.trim_start_matches('0').eq_ignore_ascii_case(y.trim_start_matches('0'));
+        self.for_a.as_deref().is_none_or(|x| same(x, a)).then_some(self.b.as_str()).filter(|b| !same(b, a))
+    }
+}
+
 /// All app state: `Copy` handles to arena signals, so any closure can hold it.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -313,6 +330,9 @@ pub struct AppState {
     pub group_repeats: RwSignal<bool>,
     /// The tab a trace is shown in.
     pub trace_view: RwSignal<TraceView>,
+    /// The compare tab's B, by trace id (`compare=`): looked for among the loaded traces, fetched from a
+    /// backend when it is not one of them.
+    pub compare_with: RwSignal<Option<CompareWith>>,
     /// How the tables show times.
     pub time: RwSignal<TimeMode>,
     /// What a link asks to see once its trace is on screen: which trace of the file (by id), and the window.
@@ -347,6 +367,7 @@ impl AppState {
             stats: StatsPlace::new(),
             group_repeats: RwSignal::new(false),
             trace_view: RwSignal::new(TraceView::Flame),
+            compare_with: RwSignal::new(None),
             time: RwSignal::new(TimeMode::Relative),
             wanted_trace: StoredValue::new(None),
             wanted_window: StoredValue::new(None),
@@ -427,8 +448,13 @@ impl AppState {
 
     /// Adds a freshly loaded file and puts it on screen.
     pub fn add(&self, file: Rc<LoadedFile>) {
-        self.files.update(|files| files.push(file.clone()));
+        self.keep(file.clone());
         self.show(file);
+    }
+
+    /// Adds a freshly loaded file, leaving the one on screen (a trace fetched to compare with).
+    pub fn keep(&self, file: Rc<LoadedFile>) {
+        self.files.update(|files| files.push(file));
     }
 
     /// Puts a file on screen: its trace list when it holds several traces, else its trace.

@@ -1,7 +1,8 @@
 //! The trace list of a file that holds several traces (a collector's file exporter writes thousands): a
 //! scatter of start time × duration drawn with plotters on a canvas (dot size = spans, errors red), and a
 //! sortable table that creates a DOM row only for the rows in view. A dot or a row opens its trace; the
-//! browser's Back button and "Back to results" return here with the order and scroll kept.
+//! browser's Back button and "Back to results" return here with the order and scroll kept. Two rows picked
+//! open the first in the compare tab against the second.
 
 use super::state::{AppState, ListPlace, LoadedFile};
 use crate::format::{count, duration, name, plural};
@@ -47,6 +48,19 @@ pub fn TraceList(
         move |_| Arc::new(sorted(&rows, place.sort.get()))
     });
     let errors: u64 = rows.iter().map(|r| r.errors).sum();
+    // Rows picked to compare, oldest first: at most two (a third replaces the oldest).
+    let picked: RwSignal<Vec<usize>> = RwSignal::new(Vec::new());
+    let compare = {
+        let rows = rows.clone();
+        move |_| {
+            if let [a, b] = picked.get_untracked()[..] {
+                state.compare_with.set(Some(super::state::CompareWith { for_a: Some(rows[a].trace_id.clone()), b: rows[b].trace_id.clone() }));
+                state.trace_view.set(super::state::TraceView::Compare);
+                place.current.set(Some(a));
+                open.run(a);
+            }
+        }
+    };
     let on_sort = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         if let Some(key) = SortKey::from_id(&value) {
@@ -83,17 +97,24 @@ pub fn TraceList(
                         {SortKey::ALL.iter().map(|k| view! { <option value=k.id()>{k.label()}</option> }).collect_view()}
                     </select>
                 </label>
+                <button class="small" data-testid="compare-picked" disabled=move || picked.with(|p| p.len() != 2)
+                    title="Pick two traces with the boxes at the left of their rows: the first opens, compared with the second"
+                    on:click=compare>{move || match picked.with(Vec::len) {
+                        0 => "Compare: pick two",
+                        1 => "Compare: pick one more",
+                        _ => "Compare A with B",
+                    }}</button>
                 <button class="small" data-testid="export-csv" title="Download the list as CSV, in this order" on:click=csv>"CSV"</button>
             </header>
             <Scatter rows=rows.clone() open state />
-            <Table rows order place open />
+            <Table rows order place open picked />
         </section>
     }
 }
 
 /// The table: a grid of `n` rows of which only those in view (and a few beyond) exist in the DOM.
 #[component]
-fn Table(rows: Arc<Vec<TraceRow>>, order: Memo<Arc<Vec<u32>>>, place: ListPlace, open: Callback<usize>) -> impl IntoView {
+fn Table(rows: Arc<Vec<TraceRow>>, order: Memo<Arc<Vec<u32>>>, place: ListPlace, open: Callback<usize>, picked: RwSignal<Vec<usize>>) -> impl IntoView {
     let n = rows.len();
     let scroll = RwSignal::new(place.scroll.get_value());
     let height = RwSignal::new(480.0);
@@ -159,9 +180,25 @@ fn Table(rows: Arc<Vec<TraceRow>>, order: Memo<Arc<Vec<u32>>>, place: ListPlace,
                 let row = &rows[index];
                 let failed = row.errors > 0;
                 let current = move || place.current.get() == Some(index);
+                let pick = move |_| {
+                    picked.update(|p| match p.iter().position(|&i| i == index) {
+                        Some(at) => drop(p.remove(at)),
+                        None => {
+                            p.push(index);
+                            if p.len() > 2 {
+                                p.remove(0);
+                            }
+                        }
+                    })
+                };
                 view! {
                     <div class="row" role="row" aria-rowindex=k + 2 class:bad=failed class:current=current aria-selected=move || current().to_string() style:top=format!("{}px", k as f64 * ROW_PX)
                         data-trace=row.trace_id.clone() on:click=move |_| { place.current.set(Some(index)); open.run(index) }>
+                        <span role="gridcell" class="pick" on:click=|ev| ev.stop_propagation()>
+                            <input type="checkbox" data-testid="pick" aria-label="Pick to compare" on:change=pick
+                                prop:checked=move || picked.with(|p| p.contains(&index)) />
+                            {move || picked.with(|p| p.iter().position(|&i| i == index)).map(|k| if k == 0 { "A" } else { "B" })}
+                        </span>
                         <span role="gridcell" class="root"><strong>{name(&row.root_service)}</strong>" "{name(&row.root_name)}</span>
                         <span role="gridcell" class="services" title=services(&row.services)>{services(&row.services)}</span>
                         <span role="gridcell" class="num">{count(row.spans)}</span>
@@ -176,6 +213,7 @@ fn Table(rows: Arc<Vec<TraceRow>>, order: Memo<Arc<Vec<u32>>>, place: ListPlace,
     view! {
         <div class="trace-table" role="grid" aria-label="Traces" aria-rowcount=n + 1 node_ref=viewport on:scroll=on_scroll on:keydown=on_key tabindex="0">
             <div class="row head" role="row" aria-rowindex="1">
+                <span role="columnheader" class="pick" title="Pick two to compare">"A/B"</span>
                 <span role="columnheader">"Root service and operation"</span>
                 <span role="columnheader">"Services"</span>
                 <span role="columnheader" class="num">"Spans"</span>

@@ -4,11 +4,25 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, serveAndLaunch, waitForTrace } from './harness.mjs';
+import { newPage, serveAndLaunch, settledUrl, waitForTrace } from './harness.mjs';
 import { pair, threeTraces } from './made-traces.mjs';
-import { purchase, shop } from './shop.mjs';
+import { purchase, shop, shopJaeger } from './shop.mjs';
 
-const env = serveAndLaunch({ routes: { '/three.jsonl': threeTraces, '/pair.json': pair, '/shop.jsonl': shop } });
+// The twenty purchases also sit in a Jaeger (api/v3) named "shop", searched and fetched by id.
+const fetched = [];
+const config = { backends: [{ name: 'shop', kind: 'jaeger', url: '/shop-jaeger' }] };
+const env = serveAndLaunch({
+  routes: {
+    '/three.jsonl': threeTraces, '/pair.json': pair, '/shop.jsonl': shop,
+    '/public/config.json': (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(config)),
+    '/shop-jaeger/*': shopJaeger('/shop-jaeger', fetched),
+  },
+});
+const SLOWER = /^B is 3\d\d ms slower; 3\d\d ms of it in payment: charge card \(critical path\)$/;
+/** Ticks the pick boxes of the trace list's rows for these trace ids, in order. */
+async function pick(page, ...ids) {
+  for (const id of ids) await page.locator(`.trace-table .rows .row[data-trace="${id}"]`).getByTestId('pick').check();
+}
 const nodes = (page) => page.getByRole('grid', { name: 'Aggregate nodes' });
 
 describe('aggregate', () => {
@@ -166,9 +180,65 @@ describe('compare', () => {
     await page.getByTestId('tab-compare').click();
     await page.getByTestId('compare-b-id').fill(slow);
     await page.getByTestId('compare-b-id').press('Enter');
-    const verdict = await page.getByTestId('verdict').getByText(/^B is 3\d\d ms slower; 3\d\d ms of it in payment: charge card \(critical path\)$/);
-    await verdict.waitFor();
+    await page.getByTestId('verdict').getByText(SLOWER).waitFor();
     assert.deepEqual(page.errors, []);
     await page.context().close();
+  });
+
+  test('two rows of a file\'s trace list picked: the first opens compared with the second, and the link reopens it', async () => {
+    const [normal, slow] = [await purchase(12), await purchase(13)];
+    const page = await newPage(env.browser, { viewport: { width: 1400, height: 1000 } });
+    await page.goto(env.server.url('/?url=/shop.jsonl'));
+    await page.getByTestId('trace-list').waitFor();
+    const button = page.getByTestId('compare-picked');
+    assert.equal(await button.isDisabled(), true);
+    assert.equal(await button.textContent(), 'Compare: pick two');
+    // A third pick replaces the oldest.
+    await pick(page, await purchase(1), normal, slow);
+    assert.equal(await button.textContent(), 'Compare A with B');
+    assert.equal(await page.locator('.trace-table .rows .row input:checked').count(), 2);
+    assert.equal(await page.locator(`.trace-table .rows .row[data-trace="${slow}"] .pick`).textContent(), 'B');
+    await button.click();
+    await page.getByTestId('verdict').getByText(SLOWER).waitFor();
+    assert.equal(await page.getByTestId('tab-compare').getAttribute('aria-selected'), 'true');
+    const link = await settledUrl(page, { view: 'compare', trace: normal, compare: slow });
+    const again = await newPage(env.browser, { viewport: { width: 1400, height: 1000 } });
+    await again.goto(link);
+    await again.getByTestId('verdict').getByText(SLOWER).waitFor();
+    assert.deepEqual([...page.errors, ...again.errors], []);
+    await page.context().close();
+    await again.context().close();
+  });
+
+  test('from a backend: two search results compared (B fetched beside A), then B by an id not yet loaded', async () => {
+    const [normal, slow, declined] = [await purchase(12), await purchase(13), await purchase(7)];
+    const page = await newPage(env.browser, { viewport: { width: 1400, height: 1000 } });
+    await page.goto(env.server.url('/?view=search&backend=shop&service=gateway&lookback=1h'));
+    await page.locator('.trace-table .rows .row').first().waitFor();
+    await pick(page, normal, slow);
+    fetched.length = 0;
+    await page.getByTestId('compare-picked').click();
+    await page.getByTestId('verdict').getByText(SLOWER).waitFor();
+    assert.deepEqual(fetched, [normal, slow], 'A opened, then B fetched');
+    assert.equal((await page.getByTestId('trace-id').textContent()).trim(), normal, 'A stays on screen');
+    assert.equal(await page.getByTestId('files').locator('.file').count(), 2);
+    // A link to it fetches both again.
+    const link = await settledUrl(page, { view: 'compare', traceId: normal, backend: 'shop', compare: slow });
+    const again = await newPage(env.browser, { viewport: { width: 1400, height: 1000 } });
+    await again.goto(link);
+    await again.getByTestId('verdict').getByText(SLOWER).waitFor();
+    // B by an id that is not loaded: fetched from A's backend.
+    await page.getByTestId('compare-b-id').fill(declined);
+    await page.getByTestId('compare-b-id').press('Enter');
+    await page.getByTestId('verdict').getByText(/^(A and B take about the same time|B is [\d.]+ ms (slower|faster))/).waitFor();
+    assert.equal(fetched.at(-1), declined);
+    await settledUrl(page, { compare: declined });
+    // An id no backend has: the error says so, and the comparison before it stays.
+    await page.getByTestId('compare-b-id').fill('0123456789abcdef0123456789abcdef');
+    await page.getByTestId('compare-b-id').press('Enter');
+    await page.getByTestId('error-panel').getByText('trace not found', { exact: false }).waitFor();
+    assert.deepEqual([...page.errors, ...again.errors].filter((e) => !/status of 404/.test(e)), []);
+    await page.context().close();
+    await again.context().close();
   });
 });
