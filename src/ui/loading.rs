@@ -121,6 +121,51 @@ pub async fn fetch_beside(state: AppState, backend: &str, trace_id: &str) -> Opt
     }
 }
 
+/// A search's answer opened as one file: at most this many traces are fetched.
+pub const OPEN_ALL_MAX: usize = 1000;
+
+/// Fetches the traces `ids` of backend `backend` one after another (a copy already loaded is used as it is)
+/// and opens them as one file named `name`, so that the statistics and the aggregate can run across all of
+/// them. Each trace is written as OTLP/JSON, one document per line, and the lines read as one file: the
+/// same reader and analysis as any file, whatever format the backend answers in. Cancel stops between
+/// traces; a trace that fails is reported and left out.
+pub async fn open_all(state: AppState, backend: &str, ids: Vec<String>, name: String) {
+    state.failures.set(Vec::new());
+    let Some(found) = state.config.with_untracked(|c| c.backend(backend).cloned()) else {
+        return state.fail(Failure::new(name, super::search::unknown_backend(backend)));
+    };
+    let n = ids.len() as u64;
+    let (ticket, cancel) = state.begin(format!("Fetching {} from {}…", format::plural(n, "trace", "traces"), found.name));
+    let mut lines: Vec<u8> = Vec::new();
+    for (k, id) in ids.iter().enumerate() {
+        state.progress(ticket, format!("Fetching trace {} of {} from {}", k + 1, n, found.name), k as u64, n);
+        if cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        let loaded_as = format!("{}:{}", found.name, id.trim());
+        let file = match state.files.with_untracked(|files| files.iter().find(|f| f.name() == loaded_as).cloned()) {
+            Some(file) => file,
+            None => match read(state, Input::Backend { backend: found.clone(), trace_id: id.clone() }).await {
+                Ok(file) => file,
+                Err(Unread { cancelled: true, .. }) => break,
+                Err(Unread { failure, .. }) => {
+                    state.fail(failure);
+                    continue;
+                }
+            },
+        };
+        lines.extend(crate::export::otlp_json(&file.set, None));
+        lines.push(b'\n');
+    }
+    state.finish(ticket);
+    if cancel.load(Ordering::Relaxed) || lines.is_empty() {
+        return;
+    }
+    if let Ok(file) = read(state, Input::Bytes { name, bytes: lines }).await {
+        state.finish_load(Outcome::Loaded { file, asked_by_parent: false });
+    }
+}
+
 /// Reads one input into a loaded file, noting how a link loads it again. Yields to the browser between chunks of the file and between steps of the pipeline, so the progress
 /// bar moves, clicks are answered and Cancel works.
 async fn read(state: AppState, input: Input) -> Result<Rc<LoadedFile>, Unread> {

@@ -3,13 +3,13 @@
 //! the list is fetched by id; Back returns to the list as it was. A failed search leaves the last results.
 
 use super::history;
-use super::loading::{load_one, Input};
+use super::loading::{load_one, open_all, Input, OPEN_ALL_MAX};
 use super::requests::{ask_bytes, Refusal};
 use super::state::{AppState, Failure, Results, Retry};
 use super::traces::TraceList;
 use crate::backend::search::{Search, LOOKBACKS};
 use crate::backend::{answers, Backend, Kind};
-use crate::format::{name, plural};
+use crate::format::{count, name, plural};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::rc::Rc;
@@ -138,7 +138,22 @@ fn results_list(state: AppState, results: Rc<Results>) -> AnyView {
             }
         })
     };
-    view! { <TraceList state rows=results.rows.clone() title about place=state.result_list open /> }.into_any()
+    // Every trace of the answer as one file: the statistics and the aggregate then run across all of them.
+    let open_all = {
+        let (rows, backend) = (results.rows.clone(), results.backend.clone());
+        move |_| {
+            let ids: Vec<String> = rows.iter().take(OPEN_ALL_MAX).map(|r| r.trace_id.clone()).collect();
+            let name = format!("{} · {}", backend, plural(ids.len() as u64, "trace", "traces"));
+            let backend = backend.clone();
+            spawn_local(async move { open_all(state, &backend, ids, name).await });
+        }
+    };
+    let all = if n as usize > OPEN_ALL_MAX { format!("Open the first {} as one file", count(OPEN_ALL_MAX as u64)) } else { format!("Open all {} as one file", count(n)) };
+    let actions = move || view! {
+        <button class="small" data-testid="open-all" on:click=open_all.clone()
+            title="Fetch every trace of this answer and open them together, for statistics and an aggregate across all of them">{all.clone()}</button>
+    };
+    view! { <TraceList state rows=results.rows.clone() title about place=state.result_list open actions /> }.into_any()
 }
 
 fn kind_name(kind: Kind) -> &'static str {

@@ -42,6 +42,9 @@ pub fn TraceList(
     about: Option<String>,
     place: ListPlace,
     open: Callback<usize>,
+    /// More buttons for the heading (a search's "Open all as one file").
+    #[prop(optional, into)]
+    actions: Option<ViewFn>,
 ) -> impl IntoView {
     let order = Memo::new({
         let rows = rows.clone();
@@ -97,6 +100,7 @@ pub fn TraceList(
                         {SortKey::ALL.iter().map(|k| view! { <option value=k.id()>{k.label()}</option> }).collect_view()}
                     </select>
                 </label>
+                {actions.map(|a| a.run())}
                 <button class="small" data-testid="compare-picked" disabled=move || picked.with(|p| p.len() != 2)
                     title="Pick two traces with the boxes at the left of their rows: the first opens, compared with the second"
                     on:click=compare>{move || match picked.with(Vec::len) {

@@ -241,4 +241,30 @@ describe('compare', () => {
     await page.context().close();
     await again.context().close();
   });
+
+  test('a search\'s answer opened as one file: statistics and the aggregate across all twenty', async () => {
+    const page = await newPage(env.browser, { viewport: { width: 1400, height: 1000 } });
+    await page.goto(env.server.url('/?view=search&backend=shop&service=gateway&lookback=1h'));
+    await page.locator('.trace-table .rows .row').first().waitFor();
+    fetched.length = 0;
+    await page.getByTestId('open-all').getByText('Open all 20 as one file').click();
+    await page.getByTestId('trace-list').getByText('20 traces in shop · 20 traces').waitFor();
+    assert.equal(fetched.length, 20);
+    await page.locator('.trace-table .rows .row').first().click();
+    await page.getByTestId('tab-aggregate').click();
+    await nodes(page).waitFor();
+    await page.getByTestId('aggregate-over').selectOption('all');
+    await page.getByTestId('aggregate-count').getByText('from 20 traces', { exact: false }).waitFor();
+    const charge = nodes(page).locator('.rows .row', { hasText: /payment: charge card/ });
+    assert.equal(await charge.locator('[role=gridcell]').nth(1).textContent(), '20');
+    // The statistics across the twenty: the declined charge is the one failed call of payment.
+    await page.getByTestId('tab-stats').click();
+    await page.getByTestId('stats-scope').selectOption('all');
+    const payment = page.locator('.stats-table .rows .row', { hasText: /^payment/ });
+    await payment.waitFor();
+    const cells = await payment.locator('[role=gridcell]').allTextContents();
+    assert.deepEqual(cells.slice(0, 3), ['payment', '40', '2'], cells.join(' | '));
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
 });

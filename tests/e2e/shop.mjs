@@ -60,6 +60,7 @@ export function shopJaeger(prefix, asked = []) {
       return json(200, { result: { resourceSpans: spans.map(({ resource, scope, span }) => ({ resource, scopeSpans: [{ scope, spans: [span] }] })) } });
     }
     if (path === '/api/v3/services') return json(200, { services: ['gateway', 'inventory', 'payment'] });
+    if (path === '/api/v3/operations') return json(200, { operations: [{ name: 'GET /buy', spanKind: 'server' }, { name: 'GET', spanKind: 'client' }] });
     if (path === '/api/v3/trace-summaries') {
       const service = (r) => r.attributes.find((a) => a.key === 'service.name').value.stringValue;
       const summaries = [...traces].map(([traceId, spans]) => {
