@@ -141,9 +141,11 @@ fn results_list(state: AppState, results: Rc<Results>) -> AnyView {
     // Every trace of the answer as one file: the statistics and the aggregate then run across all of them.
     let open_all = {
         let (rows, backend) = (results.rows.clone(), results.backend.clone());
+        // "shop: gateway · last hour": the file is named after the search.
+        let name = format!("{backend}: {}", results.search.describe());
         move |_| {
             let ids: Vec<String> = rows.iter().take(OPEN_ALL_MAX).map(|r| r.trace_id.clone()).collect();
-            let name = format!("{} · {}", backend, plural(ids.len() as u64, "trace", "traces"));
+            let name = name.clone();
             let backend = backend.clone();
             spawn_local(async move { open_all(state, &backend, ids, name).await });
         }

@@ -248,7 +248,7 @@ describe('compare', () => {
     await page.locator('.trace-table .rows .row').first().waitFor();
     fetched.length = 0;
     await page.getByTestId('open-all').getByText('Open all 20 as one file').click();
-    await page.getByTestId('trace-list').getByText('20 traces in shop · 20 traces').waitFor();
+    await page.getByTestId('trace-list').getByText('20 traces in shop: gateway · last hour').waitFor();
     assert.equal(fetched.length, 20);
     await page.locator('.trace-table .rows .row').first().click();
     await page.getByTestId('tab-aggregate').click();
