@@ -12,6 +12,7 @@ use crate::memory;
 use crate::formats::reader::ByteReader;
 use crate::formats::LoadError;
 use crate::pipeline::{Pipeline, Stage};
+use futures::StreamExt;
 use leptos::prelude::*;
 use std::borrow::Cow;
 use std::rc::Rc;
@@ -121,14 +122,15 @@ pub async fn fetch_beside(state: AppState, backend: &str, trace_id: &str) -> Opt
     }
 }
 
-/// A search's answer opened as one file: at most this many traces are fetched.
+/// A search's answer opened as one file: at most this many traces are fetched, this many at once.
 pub const OPEN_ALL_MAX: usize = 1000;
+const IN_FLIGHT: usize = 6;
 
 /// Fetches the traces `ids` of backend `backend` one after another (a copy already loaded is used as it is)
-/// and opens them as one file named `name`, so that the statistics and the aggregate can run across all of
-/// them. Each trace is written as OTLP/JSON, one document per line, and the lines read as one file: the
-/// same reader and analysis as any file, whatever format the backend answers in. Cancel stops between
-/// traces; a trace that fails is reported and left out.
+/// (a few at once) and opens them as one file named `name`, so that the statistics and the aggregate can run across all of
+/// them. Each trace is read (its spans and trees, not yet analysed) and written as OTLP/JSON, one document
+/// per line, and the lines are read as one file: the same reader and analysis as any file, whatever format
+/// the backend answers in. Cancel stops between traces; a trace that fails is reported and left out.
 pub async fn open_all(state: AppState, backend: &str, ids: Vec<String>, name: String) {
     state.failures.set(Vec::new());
     let Some(found) = state.config.with_untracked(|c| c.backend(backend).cloned()) else {
@@ -136,26 +138,43 @@ pub async fn open_all(state: AppState, backend: &str, ids: Vec<String>, name: St
     };
     let n = ids.len() as u64;
     let (ticket, cancel) = state.begin(format!("Fetching {} from {}…", format::plural(n, "trace", "traces"), found.name));
+    let limit = state.config.with_untracked(|c| c.memory_limit());
+    // A few requests in flight at once: each trace's round trip overlaps the reading of the others.
+    let (found, cancel) = (&found, &cancel);
+    let docs = futures::stream::iter(ids.iter().map(|id| async move {
+        let loaded_as = format!("{}:{}", found.name, id.trim());
+        let loaded = state.files.with_untracked(|files| files.iter().find(|f| f.name() == loaded_as).cloned());
+        let doc = match loaded {
+            Some(file) => Ok(crate::export::otlp_json(&file.set, None)),
+            None if cancel.load(Ordering::Relaxed) => Err(None),
+            None => async {
+                let (chunks, size) = fetch_trace(found, id.trim(), cancel).await.map_err(Some)?;
+                let pipeline = read_chunks(chunks, size, &loaded_as, &loaded_as, limit, cancel, &|_, _, _| {}).await?;
+                let set = pipeline.trees().map_err(|e| Some(e.to_string()))?;
+                Ok(crate::export::otlp_json(&set, None))
+            }
+            .await,
+        };
+        (loaded_as, doc)
+    }))
+    .buffered(IN_FLIGHT);
+    futures::pin_mut!(docs);
     let mut lines: Vec<u8> = Vec::new();
-    for (k, id) in ids.iter().enumerate() {
-        state.progress(ticket, format!("Fetching trace {} of {} from {}", k + 1, n, found.name), k as u64, n);
+    let mut done = 0;
+    while let Some((loaded_as, doc)) = docs.next().await {
+        done += 1;
+        state.progress(ticket, format!("Fetched {done} of {n} traces from {}", found.name), done, n);
+        match doc {
+            Ok(doc) => {
+                lines.extend(doc);
+                lines.push(b'\n');
+            }
+            Err(Some(text)) => state.fail(Failure::new(loaded_as, text)),
+            Err(None) => {}
+        }
         if cancel.load(Ordering::Relaxed) {
             break;
         }
-        let loaded_as = format!("{}:{}", found.name, id.trim());
-        let file = match state.files.with_untracked(|files| files.iter().find(|f| f.name() == loaded_as).cloned()) {
-            Some(file) => file,
-            None => match read(state, Input::Backend { backend: found.clone(), trace_id: id.clone() }).await {
-                Ok(file) => file,
-                Err(Unread { cancelled: true, .. }) => break,
-                Err(Unread { failure, .. }) => {
-                    state.fail(failure);
-                    continue;
-                }
-            },
-        };
-        lines.extend(crate::export::otlp_json(&file.set, None));
-        lines.push(b'\n');
     }
     state.finish(ticket);
     if cancel.load(Ordering::Relaxed) || lines.is_empty() {
@@ -309,6 +328,7 @@ const PARSE_SLICE_BYTES: usize = 256 * 1024;
 
 /// The read buffer's size (streams may fill less of it), and how often the progress bar moves while reading.
 const CHUNK_BYTES: u32 = 8 * 1024 * 1024;
+const MIN_CHUNK_BYTES: u64 = 64 * 1024;
 
 /// While a chunk is being read, the spans that have arrived are read for at most this long: reading and
 /// parsing overlap, and when parsing is the slower, the reads wait for it rather than the other way round.
@@ -335,7 +355,10 @@ async fn read_chunks(
     let mut chunk: Vec<u8> = Vec::new();
     let (mut offset, mut reported) = (0u64, 0u64);
     let mut pause = Yielder::new(50.0);
-    let mut pending = chunks.request(None);
+    // The read buffer: no bigger than the input when its size is known (a search's traces are small, and
+    // a fresh 8 MB buffer for each of a thousand is most of the time taken to fetch them).
+    let first = size.map(|s| js_sys::ArrayBuffer::new((s.max(MIN_CHUNK_BYTES) as u32).min(CHUNK_BYTES)));
+    let mut pending = chunks.request(first);
     while let Some(array) = pending.wait().await.map_err(Some)? {
         if cancel.load(Ordering::Relaxed) {
             chunks.cancel();
