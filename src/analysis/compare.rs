@@ -282,5 +282,9 @@ mod tests {
         let colours = crate::view::colour::colours(&back, &back.traces[0], &[0; 5], crate::view::colour::Colouring::Change);
         let only_b = colours.legend.entries.iter().find(|e| e.label == "only in B").unwrap().rgb;
         assert_eq!(colours.span.iter().filter(|&&c| c == only_b).count(), 2);
+        // The calls in both took the same time: the neutral grey, on both themes.
+        let same = colours.legend.entries.iter().find(|e| e.label == "no change").unwrap().rgb;
+        assert_eq!(same, 0xa3a3a3);
+        assert_eq!(colours.span.iter().filter(|&&c| c == same).count(), c.pairs.len() - 2);
     }
 }

@@ -158,6 +158,9 @@ fn by_self_time(trace: &Trace, self_ns: &[i64]) -> (Vec<Rgb>, Legend) {
 
 /// Colours of a comparison's diff trace: the change's size on a diverging scale (red slower, blue faster,
 /// relative to the largest change), calls only in A or only in B in their own colours.
+/// The diff's colour for a call that took the same time in A and B.
+const NO_CHANGE: Color = Color { r: 0xa3, g: 0xa3, b: 0xa3 };
+
 fn by_change(set: &TraceSet, trace: &Trace) -> (Vec<Rgb>, Legend) {
     const ONLY_A: Rgb = 0x8e6cbf;
     const ONLY_B: Rgb = 0x2a9d8f;
@@ -179,9 +182,16 @@ fn by_change(set: &TraceSet, trace: &Trace) -> (Vec<Rgb>, Legend) {
         })
         .collect();
     let largest = facts.iter().filter(|f| f.0 == "both").map(|f| f.1.abs()).max().unwrap_or(0).max(1) as f64;
-    // 0.5 is no change; towards 0.1 slower (red), towards 0.9 faster (blue): the scale's darkest ends are
-    // left out, so labels stay readable on the bars.
-    let scale = |d: i64| rgb(colorous::RED_BLUE.eval_continuous(0.5 - 0.4 * (d as f64 / largest).clamp(-1.0, 1.0)));
+    // From a neutral grey (no change: readable on both themes, where the scale's own near-white middle
+    // glares on the dark one) towards red (slower) or blue (faster), the red-blue scale at 0.1 and 0.9: its
+    // darkest ends are left out, so labels stay readable on the bars.
+    let (slower, faster) = (colorous::RED_BLUE.eval_continuous(0.1), colorous::RED_BLUE.eval_continuous(0.9));
+    let scale = |d: i64| {
+        let t = (d as f64 / largest).clamp(-1.0, 1.0);
+        let end = if t > 0.0 { slower } else { faster };
+        let mix = |from: u8, to: u8| (from as f64 + (to as f64 - from as f64) * t.abs()).round() as u8;
+        rgb(Color { r: mix(NO_CHANGE.r, end.r), g: mix(NO_CHANGE.g, end.g), b: mix(NO_CHANGE.b, end.b) })
+    };
     let span = facts
         .iter()
         .map(|(side, d)| match side.as_str() {
