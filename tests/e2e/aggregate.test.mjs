@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newPage, serveAndLaunch, settledUrl, waitForTrace } from './harness.mjs';
 import { pair, threeTraces } from './made-traces.mjs';
-import { purchase, shop, shopJaeger } from './shop.mjs';
+import { LOST, purchase, shop, shopJaeger } from './shop.mjs';
 
 // The twenty purchases also sit in a Jaeger (api/v3) named "shop", searched and fetched by id.
 const fetched = [];
@@ -266,6 +266,19 @@ describe('compare', () => {
     const cells = await payment.locator('[role=gridcell]').allTextContents();
     assert.deepEqual(cells.slice(0, 3), ['payment', '40', '2'], cells.join(' | '));
     assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('opening all: a trace the backend no longer has is reported and left out, the rest open', async () => {
+    const page = await newPage(env.browser, { viewport: { width: 1400, height: 1000 } });
+    await page.goto(env.server.url('/?view=search&backend=shop&service=lost&lookback=1h'));
+    await page.locator('.trace-table .rows .row').first().waitFor();
+    await page.getByTestId('open-all').getByText('Open all 21 as one file').click();
+    await page.getByTestId('trace-list').getByText('20 traces in shop: lost · last hour').waitFor();
+    const alert = await page.getByTestId('error-panel').textContent();
+    assert.match(alert, new RegExp(`shop:${LOST}`), alert);
+    assert.match(alert, /not found/, alert);
+    assert.deepEqual(page.errors.filter((e) => !/status of 404/.test(e)), []);
     await page.context().close();
   });
 });
