@@ -103,8 +103,10 @@ fn a_trace_split_by_a_service_that_ignored_the_context_is_reported_in_both_halve
 
 /// Twenty purchases through three real instrumented Node services (`shop_js.mjs`): the aggregate across
 /// them, the comparison of a slow purchase with a normal one, and the N+1 run, on what the SDK really sent.
-/// The HTTP instrumentation names client spans by method alone ("GET"), so the six inventory calls and the
-/// payment call are one operation at the gateway; the servers' own spans tell them apart.
+/// The HTTP instrumentation names client spans by method alone ("GET"): by the stated rule the six inventory
+/// calls and the payment call are one operation at the gateway in the aggregate and the comparison (the
+/// servers' spans under them tell them apart there); grouped repeats and findings tell them apart by what
+/// each call reached.
 #[test]
 fn aggregate_compare_and_repeats_over_twenty_real_purchases() {
     use spanlens::analysis::{aggregate, compare, repeats};
@@ -165,10 +167,18 @@ fn aggregate_compare_and_repeats_over_twenty_real_purchases() {
     let back = compare::compare(set, file.part(b), set, file.part(a));
     assert_eq!(back.culprit.unwrap(), (culprit, -ns));
 
-    // The gateway's seven GETs in a row are one run; folded, every span is still drawn as some bar.
+    // The gateway's six GETs to inventory are one run, told apart from its GET to payment by the server
+    // span under each (`calls::reached`); the N+1 finding names them the same way.
     let trace = &set.traces[a];
     let runs = repeats::find(&set.strings, trace);
     assert_eq!(runs.len(), 1);
-    assert_eq!((runs[0].members.len(), runs[0].spans), (7, 7 + 6 * 2 + 2), "the calls, each stock lookup and its SELECT, the charge");
-    assert_eq!(runs[0].label(&set.strings).split(" · ").next().unwrap(), "7 × GET");
+    assert_eq!((runs[0].members.len(), runs[0].spans), (6, 6 * 3), "the calls, each stock lookup and its SELECT");
+    assert_eq!(runs[0].label(&set.strings).split(" · ").next().unwrap(), "6 × GET → GET /stock/:item");
+    let n_plus_one: Vec<&str> = file.summary.traces[a].findings.iter().filter(|f| f.kind == "n-plus-one").map(|f| f.message.as_str()).collect();
+    assert_eq!(n_plus_one.len(), 1, "{n_plus_one:?}");
+    assert!(
+        n_plus_one[0].starts_with("6 sequential GET (gateway) → GET /stock/:item (inventory) calls under GET /buy (gateway) cost "),
+        "{}",
+        n_plus_one[0]
+    );
 }

@@ -2,6 +2,7 @@
 //! Kinds (a contract of `spanlens.summary/1`; add more, never rename): `error`, `broken-propagation`,
 //! `dominant-span`, `n-plus-one`, `fan-out`, `oversized-attribute`, `clock-skew`.
 
+use super::calls::{call_key, reached, CallKey};
 use crate::format::duration;
 use crate::model::{AttrPool, notes, LinkKind, Span, SpanIx, SpanKind, Strings, Sym, Trace, TraceSet};
 use rustc_hash::FxHashMap;
@@ -100,10 +101,24 @@ impl Finder<'_> {
     /// "name (service)" for messages.
     fn label(&self, i: SpanIx) -> String {
         let span = self.span(i);
-        let name = crate::format::name(self.s(span.name));
-        match self.s(span.service) {
+        self.named(span.service, span.name)
+    }
+
+    /// "GET /price (pricing)".
+    fn named(&self, service: Sym, name: Sym) -> String {
+        let name = crate::format::name(self.s(name));
+        match self.s(service) {
             "" => name,
             service => format!("{name} ({})", crate::format::name(service)),
+        }
+    }
+
+    /// A call as its group is named: its label, and for a call named by its HTTP method alone, what it
+    /// reached ("GET (gateway) → GET /stock/:item (inventory)").
+    fn call_label(&self, i: SpanIx) -> String {
+        match reached(self.strings, self.trace, i) {
+            Some((service, name)) => format!("{} → {}", self.label(i), self.named(service, name)),
+            None => self.label(i),
         }
     }
 
@@ -209,7 +224,7 @@ impl Finder<'_> {
     /// N+1 runs and fan-outs, from each parent's children grouped by operation.
     fn sibling_patterns(&mut self) {
         let trace = self.trace;
-        let mut groups: FxHashMap<(Sym, Sym), Vec<SpanIx>> = FxHashMap::default();
+        let mut groups: FxHashMap<CallKey, Vec<SpanIx>> = FxHashMap::default();
         for parent in 0..trace.spans.len() as SpanIx {
             let children = trace.tree.children_of(parent);
             if children.len() < N_PLUS_ONE_MIN_RUN {
@@ -217,10 +232,9 @@ impl Finder<'_> {
             }
             groups.clear();
             for &c in children {
-                let span = self.span(c);
-                groups.entry((span.service, span.name)).or_default().push(c);
+                groups.entry(call_key(self.strings, trace, c)).or_default().push(c);
             }
-            let mut keys: Vec<&(Sym, Sym)> = groups.keys().collect();
+            let mut keys: Vec<&CallKey> = groups.keys().collect();
             keys.sort_by_key(|k| groups[k][0]); // deterministic: by the first call's position
             let mut fan_out: Vec<SpanIx> = Vec::new();
             for key in keys {
@@ -239,7 +253,7 @@ impl Finder<'_> {
                     "{} fans out to {} parallel calls of {} (up to {} at once)",
                     self.label(parent),
                     calls.len(),
-                    self.label(calls[0]),
+                    self.call_label(calls[0]),
                     peak_of_calls
                 );
                 let mut spans = vec![parent];
@@ -258,7 +272,7 @@ impl Finder<'_> {
                 let message = format!(
                     "{} sequential {} calls under {} cost {} together (about {} each): fetch them in one batch",
                     run.len(),
-                    this.label(run[0]),
+                    this.call_label(run[0]),
                     this.label(parent),
                     duration(total),
                     duration(total / run.len() as i64)

@@ -3,6 +3,7 @@
 //! ("12 × SELECT stock · 48 ms total · 3 errors"), its members' subtrees folded into it; `cover` says which
 //! span each span is drawn as, so that nothing is lost: every span is drawn, or drawn as its group.
 
+use super::calls::{call_key, CallKey};
 use crate::model::{Source, SpanIx, StatusCode, Strings, Sym, Trace, TraceSet};
 use rustc_hash::FxHashMap;
 
@@ -14,6 +15,9 @@ pub struct Repeat {
     pub parent: SpanIx,
     pub service: Sym,
     pub name: Sym,
+    /// The (service, operation) each call reached, for calls named by their HTTP method alone
+    /// (`calls::reached`).
+    pub reached: Option<(Sym, Sym)>,
     /// In start order; the first stands for the group when it is collapsed.
     pub members: Vec<SpanIx>,
     pub start_ns: i64,
@@ -27,9 +31,14 @@ pub struct Repeat {
 }
 
 impl Repeat {
-    /// "12 × SELECT stock · 48 ms total · 3 errors".
+    /// "12 × SELECT stock · 48 ms total · 3 errors"; "6 × GET → GET /stock/:item · 24 ms total" for calls
+    /// named by their method alone.
     pub fn label(&self, strings: &Strings) -> String {
-        let mut label = format!("{} × {} · {} total", self.members.len(), crate::format::name(strings.get(self.name)), crate::format::duration(self.total_ns));
+        let mut call = crate::format::name(strings.get(self.name));
+        if let Some((_, reached)) = self.reached {
+            call += &format!(" → {}", crate::format::name(strings.get(reached)));
+        }
+        let mut label = format!("{} × {call} · {} total", self.members.len(), crate::format::duration(self.total_ns));
         if self.errors > 0 {
             label += &format!(" · {}", crate::format::plural(self.errors, "error", "errors"));
         }
@@ -50,7 +59,7 @@ pub fn find(strings: &Strings, trace: &Trace) -> Vec<Repeat> {
         }
     }
     let mut out = Vec::new();
-    let mut groups: FxHashMap<(Sym, Sym), Vec<SpanIx>> = FxHashMap::default();
+    let mut groups: FxHashMap<CallKey, Vec<SpanIx>> = FxHashMap::default();
     for parent in 0..n as SpanIx {
         let children = trace.tree.children_of(parent);
         if children.len() < REPEAT_MIN {
@@ -58,18 +67,18 @@ pub fn find(strings: &Strings, trace: &Trace) -> Vec<Repeat> {
         }
         groups.clear();
         for &c in children {
-            let span = &trace.spans[c as usize];
-            groups.entry((span.service, span.name)).or_default().push(c);
+            groups.entry(call_key(strings, trace, c)).or_default().push(c);
         }
         let mut found: Vec<Repeat> = groups
             .drain()
             .filter(|(_, members)| members.len() >= REPEAT_MIN)
-            .map(|((service, name), members)| {
+            .map(|((service, name, reached), members)| {
                 let spans = || members.iter().map(|&m| &trace.spans[m as usize]);
                 Repeat {
                     parent,
                     service,
                     name,
+                    reached,
                     start_ns: spans().map(|s| s.start_ns).min().unwrap_or(0),
                     end_ns: spans().map(|s| s.end_ns).max().unwrap_or(0),
                     total_ns: spans().map(|s| s.duration_ns()).sum(),
