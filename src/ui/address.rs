@@ -1,8 +1,10 @@
 //! The address bar: the URL always holds what is needed to reopen the view on screen (DESIGN.md,
 //! "Embedding"): the source (`url=`, or `traceId=` and `backend=`; a dropped file has none), `trace=` for a
-//! file with several, `view=` (the tab), `compare=` (the compare tab's B, a trace id), `span=`, `q=`, `window=START,END` (ns from the trace's start), `colour=`, `time=`, `theme=`, and
-//! `embed=` (or `uiEmbed=`) as the page was opened. Written with `history.replaceState` a moment after the last change, so
-//! zooming makes no history entry per step. The search page's URL is the history's (`history.rs`).
+//! file with several, `view=` (the tab; with `group=`, `then=`, `over=` for the statistics and `compare=`
+//! for the compare tab's B, a trace id), `span=`, `q=`, `window=START,END` (ns from the trace's start),
+//! `colour=`, `time=`, `theme=`, and `embed=` (or `uiEmbed=`) as the page was opened. Written with
+//! `history.replaceState` a moment after the last change, so zooming makes no history entry per step. The
+//! search page's URL is the history's (`history.rs`).
 
 use super::browser::Debounce;
 use super::state::{AppState, Page};

@@ -1,6 +1,7 @@
 //! The compare tab (`view=compare`): this trace (A) against another trace (B: another trace of the file,
-//! of another file, or one fetched by id from a backend, here or from `compare=` in a link), matched span by span (`analysis::compare`); the verdict in
-//! one line, the diff drawn by the flame graph coloured by change, and the largest differences.
+//! of another file, or one fetched by id from a backend, here or from `compare=` in a link), matched span
+//! by span (`analysis::compare`); the verdict in one line, the diff drawn by the flame graph coloured by
+//! change, and the largest differences.
 
 use super::aggregate::numbered;
 use super::flame::FlameView;

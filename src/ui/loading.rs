@@ -126,9 +126,9 @@ pub async fn fetch_beside(state: AppState, backend: &str, trace_id: &str) -> Opt
 pub const OPEN_ALL_MAX: usize = 1000;
 const IN_FLIGHT: usize = 6;
 
-/// Fetches the traces `ids` of backend `backend` one after another (a copy already loaded is used as it is)
-/// (a few at once) and opens them as one file named `name`, so that the statistics and the aggregate can run across all of
-/// them. Each trace is read (its spans and trees, not yet analysed) and written as OTLP/JSON, one document
+/// Fetches the traces `ids` of backend `backend`, a few at once (a copy already loaded is used as it is),
+/// and opens them as one file named `name`, so that the statistics and the aggregate can run across all
+/// of them. Each trace is read (its spans and trees, not yet analysed) and written as OTLP/JSON, one document
 /// per line, and the lines are read as one file: the same reader and analysis as any file, whatever format
 /// the backend answers in. Cancel stops between traces; a trace that fails is reported and left out.
 pub async fn open_all(state: AppState, backend: &str, ids: Vec<String>, name: String) {
@@ -185,8 +185,9 @@ pub async fn open_all(state: AppState, backend: &str, ids: Vec<String>, name: St
     }
 }
 
-/// Reads one input into a loaded file, noting how a link loads it again. Yields to the browser between chunks of the file and between steps of the pipeline, so the progress
-/// bar moves, clicks are answered and Cancel works.
+/// Reads one input into a loaded file, noting how a link loads it again. Yields to the browser between
+/// chunks of the file and between steps of the pipeline, so the progress bar moves, clicks are answered
+/// and Cancel works.
 async fn read(state: AppState, input: Input) -> Result<Rc<LoadedFile>, Unread> {
     let name = input.name();
     // How a link loads it again.
@@ -356,7 +357,7 @@ async fn read_chunks(
     let (mut offset, mut reported) = (0u64, 0u64);
     let mut pause = Yielder::new(50.0);
     // The read buffer: no bigger than the input when its size is known (a search's traces are small, and
-    // a fresh 8 MB buffer for each of a thousand is most of the time taken to fetch them).
+    // a fresh 8 MB buffer for each of a thousand showed in the time taken to fetch them).
     let first = size.map(|s| js_sys::ArrayBuffer::new((s.max(MIN_CHUNK_BYTES) as u32).min(CHUNK_BYTES)));
     let mut pending = chunks.request(first);
     while let Some(array) = pending.wait().await.map_err(Some)? {

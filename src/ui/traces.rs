@@ -58,7 +58,7 @@ pub fn TraceList(
         move |_| {
             if let [a, b] = picked.get_untracked()[..] {
                 state.compare_with.set(Some(super::state::CompareWith { for_a: Some(rows[a].trace_id.clone()), b: rows[b].trace_id.clone() }));
-                state.trace_view.set(super::state::TraceView::Compare);
+                state.show_view(super::state::TraceView::Compare);
                 place.current.set(Some(a));
                 open.run(a);
             }
