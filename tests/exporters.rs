@@ -170,7 +170,7 @@ fn aggregate_compare_and_repeats_over_twenty_real_purchases() {
     // The gateway's six GETs to inventory are one run, told apart from its GET to payment by the server
     // span under each (`calls::reached`); the N+1 finding names them the same way.
     let trace = &set.traces[a];
-    let runs = repeats::find(&set.strings, trace);
+    let runs = repeats::find(set, trace);
     assert_eq!(runs.len(), 1);
     assert_eq!((runs[0].members.len(), runs[0].spans), (6, 6 * 3), "the calls, each stock lookup and its SELECT");
     assert_eq!(runs[0].label(&set.strings).split(" · ").next().unwrap(), "6 × GET → GET /stock/:item");

@@ -116,7 +116,7 @@ impl Finder<'_> {
     /// A call as its group is named: its label, and for a call named by its HTTP method alone, what it
     /// reached ("GET (gateway) → GET /stock/:item (inventory)").
     fn call_label(&self, i: SpanIx) -> String {
-        match reached(self.strings, self.trace, i) {
+        match reached(self.strings, self.attrs, self.trace, i) {
             Some((service, name)) => format!("{} → {}", self.label(i), self.named(service, name)),
             None => self.label(i),
         }
@@ -232,7 +232,7 @@ impl Finder<'_> {
             }
             groups.clear();
             for &c in children {
-                groups.entry(call_key(self.strings, trace, c)).or_default().push(c);
+                groups.entry(call_key(self.strings, self.attrs, trace, c)).or_default().push(c);
             }
             let mut keys: Vec<&CallKey> = groups.keys().collect();
             keys.sort_by_key(|k| groups[k][0]); // deterministic: by the first call's position

@@ -47,7 +47,8 @@ impl Repeat {
 }
 
 /// Every repeat of the trace, parents in span order, then by first member. O(n).
-pub fn find(strings: &Strings, trace: &Trace) -> Vec<Repeat> {
+pub fn find(set: &TraceSet, trace: &Trace) -> Vec<Repeat> {
+    let strings = &set.strings;
     // Failed spans and spans under each span, children before parents.
     let n = trace.spans.len();
     let (mut failed, mut under) = (vec![0u64; n], vec![1u64; n]);
@@ -67,7 +68,7 @@ pub fn find(strings: &Strings, trace: &Trace) -> Vec<Repeat> {
         }
         groups.clear();
         for &c in children {
-            groups.entry(call_key(strings, trace, c)).or_default().push(c);
+            groups.entry(call_key(strings, &set.attrs, trace, c)).or_default().push(c);
         }
         let mut found: Vec<Repeat> = groups
             .drain()
@@ -198,7 +199,7 @@ mod tests {
     fn repeats_are_found_and_labelled() {
         let set = trace_set(&picture());
         let trace = &set.traces[0];
-        let repeats = find(&set.strings, trace);
+        let repeats = find(&set, trace);
         assert_eq!(repeats.len(), 2, "6 selects and 5 calls; 3 cache calls are too few");
         let selects = &repeats[0];
         assert_eq!((selects.members.len(), selects.spans, selects.start_ns - trace.start_ns(), selects.end_ns - trace.start_ns()), (6, 12, 0, 58 * MS));
@@ -211,7 +212,7 @@ mod tests {
         let set = trace_set(&picture());
         let trace = &set.traces[0];
         let analysis = analyze(&set, 0);
-        let repeats = find(&set.strings, trace);
+        let repeats = find(&set, trace);
         for collapsed in [[false, false], [true, false], [false, true], [true, true]] {
             let cover = cover(trace, &repeats, &collapsed);
             // Every span is drawn (covers itself) or drawn as a span that is drawn.
@@ -267,7 +268,7 @@ mod tests {
         crate::analysis::tree::build(&mut trace);
         let trace = &trace;
         let set = crate::model::TraceSet { strings, ..crate::testing::trace_set("x y 0..1ms") };
-        let repeats = find(&set.strings, trace);
+        let repeats = find(&set, trace);
         assert_eq!(repeats.len(), 1);
         let cover = cover(trace, &repeats, &[true]);
         assert_eq!(cover.iter().filter(|&&c| c == repeats[0].members[0]).count() as u64, n - 1);

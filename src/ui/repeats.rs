@@ -30,7 +30,7 @@ pub fn GroupedFlame(state: AppState, file: Rc<LoadedFile>, ix: usize) -> impl In
     let collapsed = RwSignal::new(Vec::<bool>::new());
     let ensure = move || {
         if repeats.with_value(|r| r.is_none()) {
-            let found = original.with_value(|f| find(&f.set.strings, &f.set.traces[ix]));
+            let found = original.with_value(|f| find(&f.set, &f.set.traces[ix]));
             runs.set(Some(found.len()));
             collapsed.set(vec![true; found.len()]);
             repeats.set_value(Some(Rc::new(found)));
