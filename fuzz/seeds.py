@@ -46,7 +46,12 @@ for path in SOURCES:
     if path.suffix == ".txt":
         write("console", path.name, data)
         continue
-    found, target = spans(json.loads(data))
+    # A JSONL file (a collector's file exporter) holds a document per line.
+    docs = [json.loads(line) for line in data.splitlines() if line.strip()] if path.suffix == ".jsonl" else [json.loads(data)]
+    found, target = [], None
+    for doc in docs:
+        more, kind = spans(doc)
+        found, target = found + more, target or kind
     for i, span in enumerate(found[:20]):
         write(target, f"{path.stem}-{i}", json.dumps(span))
 
