@@ -46,23 +46,34 @@ impl Input {
             Input::Bytes { name, .. } => name.clone(),
             Input::File(file) => file.name(),
             Input::Url(url) => url_file_name(url),
-            Input::Backend { backend, trace_id } => format!("{}:{}", backend.name, trace_id.trim()),
+            Input::Backend { backend, trace_id } => backend_file_name(&backend.name, trace_id),
         }
     }
+}
+
+/// The name a trace fetched by id is loaded under: `jaeger:4bf92f35…`.
+pub fn backend_file_name(backend: &str, trace_id: &str) -> String {
+    format!("{backend}:{}", trace_id.trim())
 }
 
 /// Loads trace `trace_id` from the backend named `backend` in `public/config.json` (the first when empty):
 /// `?traceId=` and the toolbar's Trace ID box.
 pub async fn load_by_id(state: AppState, backend: &str, trace_id: &str) {
-    let found = state.config.with_untracked(|c| c.backend(backend).cloned());
-    match found {
-        Some(backend) => load_batch(state, vec![Input::Backend { backend, trace_id: trace_id.to_string() }]).await,
-        None => {
-            state.failures.set(Vec::new());
-            let text = format!("Cannot fetch trace {trace_id}: {}", super::search::unknown_backend(backend));
-            state.fail(Failure::new(format!("{backend}:{trace_id}"), text));
-        }
+    state.failures.set(Vec::new());
+    if let Some(backend) = backend_for(state, backend, trace_id) {
+        load_batch(state, vec![Input::Backend { backend, trace_id: trace_id.to_string() }]).await;
     }
+}
+
+/// The configured backend named `backend` (the first when empty), or a failure saying why trace
+/// `trace_id` cannot be fetched.
+fn backend_for(state: AppState, backend: &str, trace_id: &str) -> Option<Backend> {
+    let found = state.config.with_untracked(|c| c.backend(backend).cloned());
+    if found.is_none() {
+        let text = format!("Cannot fetch trace {trace_id}: {}", super::search::unknown_backend(backend));
+        state.fail(Failure::new(backend_file_name(backend, trace_id), text));
+    }
+    found
 }
 
 /// Loads the sample synchronously, before the first paint. It is what the page opens with, not a load
@@ -104,10 +115,7 @@ struct Unread {
 /// Fetches trace `trace_id` from the backend named `backend` (the first when empty) and keeps it loaded
 /// beside the file on screen, which stays (the compare tab's B). A failure goes into the error panel.
 pub async fn fetch_beside(state: AppState, backend: &str, trace_id: &str) -> Option<Rc<LoadedFile>> {
-    let Some(backend) = state.config.with_untracked(|c| c.backend(backend).cloned()) else {
-        state.fail(Failure::new(format!("{backend}:{trace_id}"), format!("Cannot fetch trace {trace_id}: {}", super::search::unknown_backend(backend))));
-        return None;
-    };
+    let backend = backend_for(state, backend, trace_id)?;
     match read(state, Input::Backend { backend, trace_id: trace_id.to_string() }).await {
         Ok(file) => {
             state.keep(file.clone());
@@ -142,9 +150,8 @@ pub async fn open_all(state: AppState, backend: &str, ids: Vec<String>, name: St
     // A few requests in flight at once: each trace's round trip overlaps the reading of the others.
     let (found, cancel) = (&found, &cancel);
     let docs = futures::stream::iter(ids.iter().map(|id| async move {
-        let loaded_as = format!("{}:{}", found.name, id.trim());
-        let loaded = state.files.with_untracked(|files| files.iter().find(|f| f.name() == loaded_as).cloned());
-        let doc = match loaded {
+        let loaded_as = backend_file_name(&found.name, id);
+        let doc = match state.file_named(&loaded_as) {
             Some(file) => Ok(crate::export::otlp_json(&file.set, None)),
             None if cancel.load(Ordering::Relaxed) => Err(None),
             None => async {

@@ -3,7 +3,7 @@
 //! the list is fetched by id; Back returns to the list as it was. A failed search leaves the last results.
 
 use super::history;
-use super::loading::{load_one, open_all, Input, OPEN_ALL_MAX};
+use super::loading::{backend_file_name, load_one, open_all, Input, OPEN_ALL_MAX};
 use super::requests::{ask_bytes, Refusal};
 use super::state::{AppState, Failure, Results, Retry};
 use super::traces::TraceList;
@@ -212,9 +212,8 @@ pub async fn run_search(state: AppState, search: Search, push: bool) {
 /// Opens a trace of the results: the copy already loaded, else fetched by id (`push`: a history entry whose
 /// URL opens it again, so Back returns to the results).
 pub fn open_result(state: AppState, backend: String, trace_id: String, push: bool) {
-    let loaded_as = format!("{backend}:{trace_id}");
-    let loaded = state.files.with_untracked(|files| files.iter().find(|f| f.name() == loaded_as).cloned());
-    if let Some(file) = loaded {
+    let loaded_as = backend_file_name(&backend, &trace_id);
+    if let Some(file) = state.file_named(&loaded_as) {
         state.from_results.set(Some(file.id));
         state.show(file);
         if push {

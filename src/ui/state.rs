@@ -452,6 +452,11 @@ impl AppState {
         self.show(file);
     }
 
+    /// The loaded file of this name (a trace fetched by id is named `backend:id`).
+    pub fn file_named(&self, name: &str) -> Option<Rc<LoadedFile>> {
+        self.files.with_untracked(|files| files.iter().find(|f| f.name() == name).cloned())
+    }
+
     /// Adds a freshly loaded file, leaving the one on screen (a trace fetched to compare with).
     pub fn keep(&self, file: Rc<LoadedFile>) {
         self.files.update(|files| files.push(file));
