@@ -179,17 +179,15 @@ impl<'a> Pipeline<'a> {
                 }
                 None => State::Analyse { set, analyses: Vec::new(), analyzer: Analyzer::new(0) },
             },
-            State::Skew { mut set, next } => match set.traces.get_mut(next) {
-                Some(trace) => {
-                    if self.skew_adjusted {
-                        skew::adjust(trace);
-                    } else {
-                        skew::reset(trace);
-                    }
-                    State::Skew { set, next: next + 1 }
+            State::Skew { mut set, next } if next < set.traces.len() => {
+                if self.skew_adjusted {
+                    skew::adjust(&mut set, next);
+                } else {
+                    skew::reset(&mut set.traces[next]);
                 }
-                None => State::Analyse { set, analyses: Vec::new(), analyzer: Analyzer::new(0) },
-            },
+                State::Skew { set, next: next + 1 }
+            }
+            State::Skew { set, .. } => State::Analyse { set, analyses: Vec::new(), analyzer: Analyzer::new(0) },
             State::Analyse { set, mut analyses, mut analyzer } => {
                 if analyses.len() == set.traces.len() {
                     State::Summarise { set, analyses }

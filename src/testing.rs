@@ -9,7 +9,7 @@
 //! Each line: name, service, `start..end` with a unit (`ns`, `us`/`µs`, `ms`, `s`; ns when none), then any
 //! of: a kind (`server`, `client`, `producer`, `consumer`, `internal`), `error` or `error="message"`, `ok`,
 //! `orphan` (its parent id names a span that is not in the trace), `id=<hex>` (its span id; the default is
-//! its line number), `trace=<hex>` (its trace id; the default is 1), `key=value` attributes (quoted values may hold spaces). Times are relative to a fixed
+//! its line number), `trace=<hex>` (its trace id; the default is 1), `host=<name>` (its resource's `host.name`), `key=value` attributes (quoted values may hold spaces). Times are relative to a fixed
 //! epoch. The picture is written as OTLP/JSON and read by the real reader (`crate::load`), so what a test
 //! gets is what a file would give: span `i` is line `i`, trees built.
 
@@ -31,7 +31,7 @@ pub fn trace(picture: &str) -> Trace {
 /// The picture as an OTLP/JSON document.
 pub fn otlp_json(picture: &str) -> String {
     let mut stack: Vec<(usize, u64)> = Vec::new(); // (indent, span id) of the open ancestors
-    let mut spans: Vec<(String, String)> = Vec::new(); // (service, span JSON)
+    let mut spans: Vec<(String, Option<String>, String)> = Vec::new(); // (service, host, span JSON)
     for (n, line) in picture.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -46,7 +46,7 @@ pub fn otlp_json(picture: &str) -> String {
         let mut id = spans.len() as u64 + 1;
         let mut trace = 1u128;
         let mut parent = stack.last().map(|&(_, p)| p);
-        let (mut kind, mut status, mut attrs) = (1, String::new(), Vec::new());
+        let (mut kind, mut status, mut attrs, mut host) = (1, String::new(), Vec::new(), None);
         for word in rest {
             let (key, value) = word.split_once('=').map_or((word.as_str(), None), |(k, v)| (k, Some(v.trim_matches('"'))));
             match (key, value) {
@@ -59,6 +59,7 @@ pub fn otlp_json(picture: &str) -> String {
                 ("error", message) => status = format!(r#","status":{{"code":2,"message":{}}}"#, json(message.unwrap_or(""))),
                 ("orphan", None) => parent = Some(0xdead),
                 ("id", Some(hex)) => id = u64::from_str_radix(hex, 16).unwrap_or_else(|_| panic!("picture line {}: id={hex}", n + 1)),
+                ("host", Some(name)) => host = Some(name.to_string()),
                 ("trace", Some(hex)) => trace = u128::from_str_radix(hex, 16).unwrap_or_else(|_| panic!("picture line {}: trace={hex}", n + 1)),
                 (key, Some(value)) => attrs.push(format!(r#"{{"key":{},"value":{{"stringValue":{}}}}}"#, json(key), json(value))),
                 (word, None) => panic!("picture line {}: unknown word {word:?}", n + 1),
@@ -68,6 +69,7 @@ pub fn otlp_json(picture: &str) -> String {
         let parent = parent.map(|p| format!(r#","parentSpanId":"{p:016x}""#)).unwrap_or_default();
         spans.push((
             service.clone(),
+            host,
             format!(
                 r#"{{"traceId":"{trace:032x}","spanId":"{id:016x}"{parent},"name":{},"kind":{kind},"startTimeUnixNano":"{}","endTimeUnixNano":"{}","attributes":[{}]{status}}}"#,
                 json(name),
@@ -80,9 +82,10 @@ pub fn otlp_json(picture: &str) -> String {
     // One resource per span keeps the input order (span i is line i) whatever the services.
     let resources: Vec<String> = spans
         .iter()
-        .map(|(service, span)| {
+        .map(|(service, host, span)| {
+            let host = host.as_ref().map(|h| format!(r#",{{"key":"host.name","value":{{"stringValue":{}}}}}"#, json(h))).unwrap_or_default();
             format!(
-                r#"{{"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":{}}}}}]}},"scopeSpans":[{{"spans":[{span}]}}]}}"#,
+                r#"{{"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":{}}}}}{host}]}},"scopeSpans":[{{"spans":[{span}]}}]}}"#,
                 json(service)
             )
         })

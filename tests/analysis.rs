@@ -48,11 +48,11 @@ fn zipkin_skew_is_found_and_adjusted_transparently() {
     assert_eq!(skews[0].span_ids, ["74280ae0c10d8062"]);
     assert!(skews[0].message.contains("serviceb") && skews[0].message.contains("servicea"), "{}", skews[0].message);
 
-    let trace = &mut set.traces[0];
-    let server = trace.spans.iter().position(|x| x.has(notes::SHARED_SERVER_HALF)).unwrap();
-    let raw_start = trace.spans[server].start_ns;
-    let moved = skew::adjust(trace);
+    let server = set.traces[0].spans.iter().position(|x| x.has(notes::SHARED_SERVER_HALF)).unwrap();
+    let raw_start = set.traces[0].spans[server].start_ns;
+    let moved = skew::adjust(&mut set, 0);
     assert_eq!(moved, 2, "the server half and its child");
+    let trace = &set.traces[0];
     let client = trace.tree.parent[server] as usize;
     let (c, sv) = (&trace.spans[client], &trace.spans[server]);
     assert!(sv.start_ns >= c.start_ns && sv.end_ns <= c.end_ns, "now inside its client half");
@@ -197,14 +197,17 @@ fn start_times_cut_to_the_millisecond_are_not_skew() {
     let total: i64 = a.critical_path.sections.iter().map(|s| s.end_ns - s.start_ns).sum();
     assert_eq!(total, trace.spans[0].duration_ns(), "the sections still tile the root");
     let mut adjusted = set.clone();
-    assert_eq!(skew::adjust(&mut adjusted.traces[0]), 0, "nothing to shift");
+    assert_eq!(skew::adjust(&mut adjusted, 0), 0, "nothing to shift");
 
-    // 1.7 ms past its parent is more than the precision: skew, found and shifted.
-    let skewed = spanlens::testing::trace_set(&picture.replace("1..3.7ms   server", "1..5.0ms   server"));
+    // Starting 2 ms before its parent is more than the precision: skew, found and shifted.
+    let skewed = spanlens::testing::trace_set(&picture.replace("1..3.7ms   server", "-1..3.1ms   server"));
     let a = analysis::analyze(&skewed, 0);
     assert!(a.findings.iter().any(|f| f.kind.as_str() == "clock-skew"));
-    // With starts as fine as the ends, no tolerance at all: half a millisecond past the parent is skew.
-    let exact = spanlens::testing::trace_set("root s 0.5..10ms\n  a t 1.2..10.5ms");
+    // Ending 1.7 ms after its parent is an overrun, not skew: the server finished after its client.
+    let overrun = spanlens::testing::trace_set(&picture.replace("1..3.7ms   server", "1..5.0ms   server"));
+    assert!(!analysis::analyze(&overrun, 0).findings.iter().any(|f| f.kind.as_str() == "clock-skew"));
+    // With starts as fine as the ends, no tolerance at all: starting 0.3 ms before the parent is skew.
+    let exact = spanlens::testing::trace_set("root s 0.5..10ms\n  a t 0.2..9.5ms");
     assert_eq!(exact.traces[0].start_precision_ns, 0);
     assert!(analysis::analyze(&exact, 0).findings.iter().any(|f| f.kind.as_str() == "clock-skew"));
 }

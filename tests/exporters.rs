@@ -182,3 +182,71 @@ fn aggregate_compare_and_repeats_over_twenty_real_purchases() {
         n_plus_one[0]
     );
 }
+
+/// Five Express services on one host (`shop_express.mjs`: the JS SDK's HTTP and Express instrumentations,
+/// exported through OTLP/HTTP JSON and Zipkin at once). Servers end up to a few ms after the client that
+/// called them had its answer, and Express's request handlers after their server span: one clock, so no
+/// clock skew, and every one of the gateway's twelve sequential inventory calls stays on the critical path.
+#[test]
+fn servers_that_end_after_their_clients_on_one_host_are_not_skew() {
+    use spanlens::analysis::clocks::ends_after_parent;
+    for name in ["otel-js-express.jsonl", "otel-js-express-zipkin.json"] {
+        let file = load(name);
+        let set = &file.set;
+        assert_eq!(file.summary.traces.len(), 8, "{name}");
+        let mut overruns = 0;
+        for (t, trace) in set.traces.iter().enumerate() {
+            let skews: Vec<&str> = file.summary.traces[t].findings.iter().filter(|f| f.kind == "clock-skew").map(|f| f.message.as_str()).collect();
+            assert!(skews.is_empty(), "{name} trace {t}: {skews:?}");
+            overruns += (0..trace.spans.len() as u32).filter(|&s| ends_after_parent(trace, s).is_some()).count();
+            // The gateway's calls: twelve to inventory one after another, then product and order.
+            let handler = trace
+                .spans
+                .iter()
+                .position(|s| set.str(s.service) == "gateway" && set.str(s.name).starts_with("request handler"))
+                .unwrap_or_else(|| panic!("{name} trace {t}: no request handler")) as u32;
+            let calls = trace.tree.children_of(handler);
+            assert_eq!(calls.len(), 14, "{name} trace {t}");
+            let path = &file.analyses[t].critical_path;
+            for (k, &call) in calls.iter().enumerate() {
+                // The call is on the path through the server that answered it (which ends after the call
+                // in many: clipped to the call's end, not passed over as if it ran in parallel).
+                let server = trace.tree.children_of(call)[0];
+                assert_eq!(trace.spans[server as usize].kind, spanlens::model::SpanKind::Server);
+                let (mut stack, mut on_path) = (vec![server], 0);
+                while let Some(s) = stack.pop() {
+                    on_path += path.contribution_ns[s as usize];
+                    stack.extend_from_slice(trace.tree.children_of(s));
+                }
+                assert!(on_path > 0, "{name} trace {t}: call {k} of {} is off the critical path", calls.len());
+            }
+            let total: i64 = path.sections.iter().map(|s| s.end_ns - s.start_ns).sum();
+            assert_eq!(total, trace.spans[trace.tree.roots[0] as usize].duration_ns(), "{name}: the sections tile the root");
+        }
+        assert!(overruns > 50, "{name}: servers and request handlers end after their parents ({overruns})");
+    }
+}
+
+/// The same services with payment on another host whose clock runs 40 ms behind (`shop_express.mjs
+/// skewed`): the skew is found, naming both hosts, and adjusting it moves payment's spans back inside.
+#[test]
+fn a_clock_forty_ms_behind_on_another_host_is_skew() {
+    let mut file = load("otel-js-express-skewed.jsonl");
+    assert_eq!(file.summary.traces.len(), 3);
+    for t in &file.summary.traces {
+        let skews: Vec<&str> = t.findings.iter().filter(|f| f.kind == "clock-skew").map(|f| f.message.as_str()).collect();
+        assert_eq!(skews.len(), 1, "{skews:?}");
+        assert!(skews[0].starts_with("1 span(s) of payment (host payment-host-2) lie outside their parent in order (host "), "{}", skews[0]);
+        // 40 ms, less the time the request took to reach payment.
+        assert!(skews[0].contains(" by up to 3") || skews[0].contains(" by up to 4"), "about 40 ms: {}", skews[0]);
+    }
+    let set = &mut file.set;
+    let moved = spanlens::analysis::skew::adjust(set, 0);
+    let trace = &set.traces[0];
+    let payment = trace.spans.iter().filter(|s| set.strings.get(s.service) == "payment").count();
+    assert_eq!(moved, payment, "payment's spans, and only they, are shifted");
+    let server = trace.spans.iter().position(|s| set.strings.get(s.name) == "POST /charge").unwrap();
+    let client = trace.tree.parent[server] as usize;
+    let (c, s) = (&trace.spans[client], &trace.spans[server]);
+    assert!(s.start_ns >= c.start_ns && s.end_ns <= c.end_ns, "inside its client now");
+}

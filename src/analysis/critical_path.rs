@@ -17,7 +17,8 @@
 //! Overlapping siblings (parallel calls awaited together) need no special case: the walk follows the one
 //! that ended last, and the others, which ended after the point it reaches back to, are passed over.
 
-use crate::model::{notes, SpanIx, SpanKind, Trace};
+use super::clocks::awaited_by;
+use crate::model::{SpanIx, Trace};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Section {
@@ -32,13 +33,6 @@ pub struct CriticalPath {
     pub sections: Vec<Section>,
     /// Per span: time it contributes to the critical path (ns).
     pub contribution_ns: Vec<i64>,
-}
-
-/// Does `child` hold up `parent`? Async hand-offs do not.
-fn blocks_parent(trace: &Trace, parent: SpanIx, child: SpanIx) -> bool {
-    let (p, c) = (&trace.spans[parent as usize], &trace.spans[child as usize]);
-    let async_handoff = p.kind == SpanKind::Producer && c.kind == SpanKind::Consumer;
-    !async_handoff && !c.has(notes::FOLLOWS_FROM)
 }
 
 /// One span being walked: its clipped interval, the current point, and its candidate children in
@@ -116,7 +110,7 @@ fn push_frame(
     for &child in trace.tree.children_of(span) {
         let c = &trace.spans[child as usize];
         let (start, end) = (c.start_ns.max(lo), c.end_ns.min(hi));
-        if start < end && blocks_parent(trace, span, child) {
+        if start < end && awaited_by(&trace.spans[span as usize], c) {
             candidates.push((end, start, child));
         }
     }
@@ -129,6 +123,7 @@ fn push_frame(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::notes;
     use crate::testing::{trace, EPOCH_NS};
 
     /// Sections as (span, start, end), times relative to the picture's epoch.

@@ -2,9 +2,10 @@
 //! Kinds (a contract of `spanlens.summary/1`; add more, never rename): `error`, `broken-propagation`,
 //! `dominant-span`, `n-plus-one`, `fan-out`, `oversized-attribute`, `clock-skew`.
 
-use super::calls::{call_key, reached, CallKey};
+use super::calls::{call_key, reached, untraced_peer, CallKey};
+use super::clocks::{Clocks, Fit};
 use crate::format::duration;
-use crate::model::{AttrPool, notes, LinkKind, Span, SpanIx, SpanKind, Strings, Sym, Trace, TraceSet};
+use crate::model::{AttrPool, notes, LinkKind, Resource, Span, SpanIx, SpanKind, Strings, Sym, Trace, TraceSet};
 use rustc_hash::FxHashMap;
 
 /// A span whose self time is at least this share of the trace is where the time goes: look inside it.
@@ -68,12 +69,13 @@ pub struct Finding {
 }
 
 pub fn findings(set: &TraceSet, trace: &Trace, self_ns: &[i64]) -> Vec<Finding> {
-    let f = Finder { strings: &set.strings, attrs: &set.attrs, trace, out: Vec::new() };
+    let f = Finder { strings: &set.strings, attrs: &set.attrs, resources: &set.resources, trace, out: Vec::new() };
     f.run(self_ns)
 }
 
 struct Finder<'a> {
     strings: &'a Strings,
+    resources: &'a [Resource],
     attrs: &'a AttrPool,
     trace: &'a Trace,
     out: Vec<Finding>,
@@ -211,12 +213,15 @@ impl Finder<'_> {
         };
         let share = own as f64 / trace_ns as f64;
         if share >= DOMINANT_SELF_SHARE {
-            let message = format!(
-                "{} spends {} in itself, {:.0}% of the trace: the time is inside this span, not in its calls",
-                self.label(i as SpanIx),
-                duration(own),
-                share * 100.0
-            );
+            let (label, own, percent) = (self.label(i as SpanIx), duration(own), share * 100.0);
+            // A call nothing traced answered spent its time waiting on its peer, not inside itself.
+            let message = match untraced_peer(self.strings, self.attrs, self.trace, i as SpanIx) {
+                Some(Some(peer)) => format!("{label} waited {own} on {peer} (not traced), {percent:.0}% of the trace"),
+                Some(None) => format!("{label} waited {own} on the peer it called (not traced), {percent:.0}% of the trace"),
+                None => format!(
+                    "{label} spends {own} in itself, {percent:.0}% of the trace: the time is inside this span, not in its calls"
+                ),
+            };
             self.push(FindingKind::DominantSpan, &[i as SpanIx], message);
         }
     }
@@ -323,43 +328,39 @@ impl Finder<'_> {
         }
     }
 
-    /// Children that start before their parent or (for blocking calls) end after it, across services:
-    /// the two hosts' clocks disagree. Raw times are used, so adjusting skew does not hide it.
+    /// Children that start before their parent, or lie wholly after a parent that waited for them, where
+    /// the two were timed by different clocks (`clocks::fit`): the hosts' clocks disagree. Raw times are
+    /// used, so adjusting skew does not hide it. Spans of one host are never skewed against each other.
     fn clock_skew(&mut self) {
         let trace = self.trace;
-        let mut pairs: Vec<((Sym, Sym), Vec<SpanIx>, i64)> = Vec::new();
-        for (i, child) in trace.spans.iter().enumerate() {
-            let Some(p) = trace.tree.parent_of(i as SpanIx) else { continue };
-            let parent = self.span(p);
-            if parent.service == child.service {
-                continue;
-            }
-            let (c_start, c_end) = trace.raw_times(i as SpanIx);
-            let (p_start, p_end) = trace.raw_times(p);
-            let is_async = child.has(notes::FOLLOWS_FROM)
-                || (parent.kind == SpanKind::Producer && child.kind == SpanKind::Consumer);
-            let before = p_start - c_start;
-            let after = if is_async { 0 } else { c_end - p_end };
-            let skew = before.max(after);
-            // Within the file's start precision, a child only seems to lie outside its parent.
-            if skew > trace.tolerance_ns() {
-                let key = (parent.service, child.service);
-                match pairs.iter_mut().find(|(k, _, _)| *k == key) {
-                    Some((_, spans, worst)) => {
-                        spans.push(i as SpanIx);
-                        *worst = (*worst).max(skew);
-                    }
-                    None => pairs.push((key, vec![i as SpanIx], skew)),
+        let mut clocks = Clocks::of(self.resources, self.strings, self.attrs);
+        // (parent service and host, child service and host) → spans, worst skew
+        type Side = (Sym, Option<String>);
+        let mut pairs: Vec<((Side, Side), Vec<SpanIx>, i64)> = Vec::new();
+        for i in 0..trace.spans.len() as SpanIx {
+            let Some(Fit::Skewed(skew)) = clocks.fit_in_parent(trace, i) else { continue };
+            let p = trace.tree.parent_of(i).expect("a fit has a parent");
+            let (parent, child) = (self.span(p), self.span(i));
+            let key = ((parent.service, clocks.host_name(parent)), (child.service, clocks.host_name(child)));
+            match pairs.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, spans, worst)) => {
+                    spans.push(i);
+                    *worst = (*worst).max(skew);
                 }
+                None => pairs.push((key, vec![i], skew)),
             }
         }
-        for ((parent_service, child_service), spans, worst) in pairs {
+        for (((parent_service, parent_host), (child_service, child_host)), spans, worst) in pairs {
+            let on = |service: Sym, host: Option<String>| match host {
+                Some(host) => format!("{} (host {host})", self.s(service)),
+                None => self.s(service).to_string(),
+            };
             let message = format!(
                 "{} span(s) of {} lie outside their parent in {} by up to {}: the two hosts' clocks disagree \
                  (turn on skew adjustment to align them)",
                 spans.len(),
-                self.s(child_service),
-                self.s(parent_service),
+                on(child_service, child_host),
+                on(parent_service, parent_host),
                 duration(worst)
             );
             self.push(FindingKind::ClockSkew, &spans, message);

@@ -4,6 +4,7 @@
 pub mod aggregate;
 pub mod breakdown;
 pub mod calls;
+pub mod clocks;
 pub mod compare;
 pub mod critical_path;
 pub mod findings;

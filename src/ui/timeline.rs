@@ -6,6 +6,7 @@
 
 use super::flame::{theme, Painter};
 use super::state::{AppState, LoadedFile};
+use crate::analysis::clocks::ends_after_parent;
 use crate::analysis::search;
 use crate::format::{count, duration, plural};
 use crate::model::{AttrValue, SpanIx, SpanKind, StatusCode, Trace};
@@ -151,6 +152,7 @@ impl Timeline {
         let set = &file.set;
         let trace = &set.traces[self.ix];
         ctx.set_text_baseline("middle");
+        let mut overruns = 0;
         // Rows in view.
         for row in self.vp.visible_rows() {
             let Some(span_ix) = self.rows.span_at(row) else { break };
@@ -221,6 +223,22 @@ impl Timeline {
                         ctx.fill_rect(cx0, y + 4.0, cx1 - cx0, 3.0);
                     }
                 }
+                // The part after its parent's end, when it started inside the parent (an overrun, not
+                // skew: `clocks::ends_after_parent`): faded, with a tick where the parent ended.
+                if let Some(parent) = trace.tree.parent_of(span_ix).filter(|_| ends_after_parent(trace, span_ix).is_some()) {
+                    let px = left + self.vp.x_of((trace.spans[parent as usize].end_ns - self.origin) as f64);
+                    let (ox0, ox1) = (px.max(bx0), bx1);
+                    if ox1 > ox0 {
+                        ctx.set_fill_style_str(theme.bg);
+                        ctx.set_global_alpha(if dim { 0.2 } else { 0.55 });
+                        ctx.fill_rect(ox0, y + 7.0, ox1 - ox0, ROW_HEIGHT - 14.0);
+                        ctx.set_global_alpha(if dim { 0.3 } else { 1.0 });
+                        ctx.set_fill_style_str(theme.text);
+                        ctx.fill_rect(px.round(), y + 1.0, 1.0, ROW_HEIGHT - 2.0);
+                        overruns += 1;
+                    }
+                    ctx.set_fill_style_str(theme.text);
+                }
                 for event in span.events() {
                     let x = left + self.vp.x_of((event.time_ns - self.origin) as f64);
                     if x >= left && x <= width {
@@ -283,6 +301,7 @@ impl Timeline {
         let _ = canvas.set_attribute("data-window", &format!("{:.0} {:.0}", self.vp.start_ns, self.vp.end_ns()));
         let _ = canvas.set_attribute("data-axis", ticks.first().map_or("", |t| t.label.as_str()));
         let _ = canvas.set_attribute("data-left", &left.to_string());
+        let _ = canvas.set_attribute("data-overruns", &overruns.to_string());
     }
 }
 

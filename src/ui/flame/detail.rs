@@ -138,6 +138,7 @@ fn warnings(set: &TraceSet, ix: usize, span: SpanIx) -> Option<AnyView> {
         let (raw_start, _) = trace.raw_times(span);
         lines.push(format!("Clock skew: shifted by {} (raw start {}).", duration(shift), crate::formats::rfc3339(raw_start)));
     }
+    lines.extend(crate::analysis::clocks::ends_after_parent_text(trace, span));
     lines.extend(s.warnings().iter().map(|&w| set.str(w).to_string()));
     (!lines.is_empty()).then(|| {
         view! {
