@@ -224,6 +224,12 @@ fn servers_that_end_after_their_clients_on_one_host_are_not_skew() {
             assert_eq!(total, trace.spans[trace.tree.roots[0] as usize].duration_ns(), "{name}: the sections tile the root");
         }
         assert!(overruns > 50, "{name}: servers and request handlers end after their parents ({overruns})");
+        // Payment's call to the card network (not traced) is most of each trace: waiting on that peer.
+        let dominant: Vec<&str> = file.summary.traces.iter().flat_map(|t| &t.findings).filter(|f| f.kind == "dominant-span").map(|f| f.message.as_str()).collect();
+        assert!(!dominant.is_empty(), "{name}");
+        for message in dominant {
+            assert!(message.starts_with("GET (payment) waited ") && message.contains(" on card-network.test"), "{name}: {message}");
+        }
     }
 }
 

@@ -41,7 +41,9 @@ pub fn start() {
         // Created under the root owner so the signals live exactly as long as the app.
         let state = state::AppState::new();
         state.theme.set(params.theme.clone());
-        if let Some(span) = &params.span {
+        // `q=` or `uiFind=` naming a span id (whole or its first digits) selects that span too.
+        let id_query = params.query.clone().filter(|q| crate::analysis::search::is_id_prefix(q));
+        if let Some(span) = params.span.as_ref().or(id_query.as_ref()) {
             state.select_id(span);
         }
         state.want(params.trace.clone(), params.window, params.query.clone(), params.colouring);

@@ -197,10 +197,11 @@ pub fn relative(trace: &Trace, span: SpanIx, step: Move) -> Option<SpanIx> {
 }
 
 /// The span of `trace` with this id as the summary writes it (lowercase hex, or the opaque string): what
-/// `?span=` and `spanlens:select` name.
+/// `?span=` and `spanlens:select` name; else the first span whose id starts with it (8 or more hex digits,
+/// as the search reads ids: Jaeger UI's `uiFind=` links name a span so).
 pub fn find_span(set: &TraceSet, trace: &Trace, id: &str) -> Option<SpanIx> {
-    let id = crate::model::SpanId::read(id, &set.strings)?;
-    trace.find_ids(&[id])[0]
+    let exact = crate::model::SpanId::read(id, &set.strings).and_then(|id| trace.find_ids(&[id])[0]);
+    exact.or_else(|| crate::analysis::search::span_with_id_prefix(trace, id))
 }
 
 #[cfg(test)]
@@ -224,5 +225,6 @@ mod tests {
         assert_eq!(trace.find_ids(&ids), [Some(3), None, Some(1)]);
         assert_eq!(find_span(&set, trace, "1").map(name).as_deref(), Some("r"));
         assert_eq!(find_span(&set, trace, "nope"), None);
+        assert_eq!(find_span(&set, trace, "00000000000000").map(name).as_deref(), Some("r"), "a prefix of 8+ digits");
     }
 }
