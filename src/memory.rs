@@ -18,7 +18,7 @@ unsafe impl GlobalAlloc for Counting {
         let held = HELD.fetch_add(layout.size(), Relaxed) + layout.size();
         PEAK.fetch_max(held, Relaxed);
         // SAFETY: the caller's contract, passed on.
-        unsafe { System.alloc(layout) }
+        exhausted(unsafe { System.alloc(layout) }, layout.size())
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         HELD.fetch_sub(layout.size(), Relaxed);
@@ -33,8 +33,25 @@ unsafe impl GlobalAlloc for Counting {
             HELD.fetch_sub(layout.size() - new_size, Relaxed);
         }
         // SAFETY: the caller's contract, passed on.
-        unsafe { System.realloc(ptr, layout, new_size) }
+        exhausted(unsafe { System.realloc(ptr, layout, new_size) }, new_size)
     }
+}
+
+/// Called (with the size asked for) when the allocator has no room, before the module aborts: the page can
+/// still say what happened (`ui::crash`). An abort for memory is not a panic, so the panic hook misses it.
+static ON_EXHAUSTED: std::sync::OnceLock<fn(usize)> = std::sync::OnceLock::new();
+
+pub fn on_exhausted(hook: fn(usize)) {
+    let _ = ON_EXHAUSTED.set(hook);
+}
+
+fn exhausted(ptr: *mut u8, size: usize) -> *mut u8 {
+    if ptr.is_null() {
+        if let Some(hook) = ON_EXHAUSTED.get() {
+            hook(size);
+        }
+    }
+    ptr
 }
 
 /// Bytes the heap holds now (0 where `Counting` is not the global allocator).

@@ -122,3 +122,28 @@ fn prefixes_of_a_real_file_give_the_same_errors() {
         same_as_whole("cut.json", &bytes[..cut], &[29], &[97]);
     }
 }
+
+/// One damaged value in real exporter output costs one span, in slices as whole: a Zipkin timestamp with a
+/// fraction of a microsecond is read to the nanosecond (one warning for the file), an OTLP end time of
+/// `1e400` (valid JSON, too big for any number type) rejects its span with the field named.
+#[test]
+fn one_damaged_value_costs_one_span() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let zipkin = std::fs::read(dir.join("damaged-zipkin-fractional-micros.json")).unwrap();
+    let set = parse("z.json", &zipkin).unwrap();
+    assert_eq!(set.traces.iter().map(|t| t.spans.len()).sum::<usize>(), 7);
+    assert!(set.rejected.is_empty());
+    assert_eq!(set.warnings, ["1 span had times with fractions of a microsecond (the format counts whole ones): read to the nanosecond"]);
+    let half = set.traces[0].spans.iter().find(|s| s.start_ns % 1000 != 0).expect("the fractional start");
+    assert_eq!(half.start_ns % 1_000_000, 500, "…863000.5 µs is …863000500 ns");
+    same_as_whole("z.json", &zipkin, &[64, 4096], &[100]);
+
+    let otlp = std::fs::read(dir.join("damaged-otlp-end-1e400.jsonl")).unwrap();
+    let set = parse("o.jsonl", &otlp).unwrap();
+    assert_eq!(set.span_objects, 440);
+    assert_eq!(set.traces.iter().map(|t| t.spans.len()).sum::<usize>(), 439);
+    assert_eq!(set.rejected.len(), 1);
+    assert_eq!(set.warnings.len(), 1);
+    assert!(set.warnings[0].starts_with("o.jsonl:1:2181: number out of range (field spans[2].endTimeUnixNano): the span was rejected"), "{}", set.warnings[0]);
+    same_as_whole("o.jsonl", &otlp, &[4096], &[10_000]);
+}

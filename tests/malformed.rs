@@ -37,9 +37,9 @@ fn structure_errors_name_the_field() {
 
 #[test]
 fn an_out_of_range_time_is_an_error_not_a_wrap() {
+    // A time past the year 2262 rejects its span with the reason; a file of only that span has none left.
     let e = error("big.json", b"[{\"traceId\":\"a\",\"id\":\"b\",\"timestamp\":18446744073709551615}]");
-    assert!(e.message.contains("out of range"), "{e}");
-    assert_eq!(e.path, "[0].timestamp");
+    assert_eq!(e.message, "no span could be read (1 span rejected: its start time is out of range (past the year 2262))", "{e}");
 }
 
 #[test]
@@ -113,7 +113,7 @@ fn a_span_with_a_bad_value_is_rejected_alone() {
     let jsonl = format!("{}\n{}\n", line(&[otlp_span("00000000000000a1", "\"1\"")]), line(&[otlp_span("00000000000000b2", "\"1\""), otlp_span("00000000000000c3", "true")]));
     let cases: [(&str, &str, usize, usize, &str); 5] = [
         ("otlp.json", &text, 2, 2, "otlp.json:3:125: integer 10000000000000000000 is out of range (field spans[1].startTimeUnixNano)"),
-        ("jaeger.json", jaeger, 1, 1, "jaeger.json:3:83: expected an integer, found \"long\" (field spans[1].duration)"),
+        ("jaeger.json", jaeger, 1, 1, "jaeger.json:3:83: expected a time in microseconds (a number or a decimal string), found \"long\" (field spans[1].duration)"),
         ("zipkin.json", zipkin, 2, 1, "zipkin.json:2:81: invalid type: map, expected a string, number, boolean or null (field [1].tags.k)"),
         ("console.txt", console, 1, 1, "console.txt:10:19: invalid type: integer `5`, expected a map (field [1].attributes)"),
         ("x.jsonl", &jsonl, 2, 1, "x.jsonl:2:284: invalid type: boolean `true`"),

@@ -21,6 +21,8 @@ pub(crate) struct Builder {
     pub(super) contexts: Vec<SpanContext>,
     /// A reader found spans in an array the scanner should have emptied (the input is read whole instead).
     pub(super) deferred_mismatch: bool,
+    /// Spans whose microsecond times had fractions (read to the nanosecond; the file is warned about once).
+    pub(super) fractional_micros: u64,
 }
 
 impl Builder {
@@ -33,6 +35,7 @@ impl Builder {
             deferred: false,
             contexts: Vec::new(),
             deferred_mismatch: false,
+            fractional_micros: 0,
         }
     }
 
@@ -144,6 +147,12 @@ impl Builder {
             return Err(format!("no span could be read ({})", reasons.join("; ")));
         }
         self.set.source.format = self.format.unwrap_or(Format::ZipkinV2);
+        if self.fractional_micros > 0 {
+            self.set.warnings.push(format!(
+                "{} had times with fractions of a microsecond (the format counts whole ones): read to the nanosecond",
+                crate::format::plural(self.fractional_micros, "span", "spans")
+            ));
+        }
         let precision = crate::model::start_precision(&self.set.traces);
         self.set.traces.iter_mut().for_each(|t| t.start_precision_ns = precision);
         Ok(self.set)
@@ -180,11 +189,6 @@ pub(crate) fn times(start: Option<i64>, end: Option<i64>, notes: &mut u16) -> (i
 
 /// Why a span whose start cannot be held in nanoseconds since 1970 (past the year 2262) is rejected.
 pub(crate) const START_OUT_OF_RANGE: &str = "its start time is out of range (past the year 2262)";
-
-/// Microseconds (Jaeger, Zipkin) to nanoseconds; `None` if it would overflow.
-pub(crate) fn micros_to_nanos(us: i64) -> Option<i64> {
-    us.checked_mul(1000)
-}
 
 /// Where the spans of one `spans` array belong, as the document's reader found it.
 pub(crate) enum SpanContext {

@@ -3,7 +3,7 @@
 
 use super::builder::Builder;
 use super::error::{readable, LoadError};
-use super::json::{Int, Scalar, Text};
+use super::json::{Int, Micros, Scalar, Text};
 use super::{console, jaeger, lenient, otlp, zipkin};
 use crate::model::{Format, TraceSet};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -159,7 +159,7 @@ fn read(name: &str, bytes: &[u8], builder: &mut Builder, whole_input: bool) -> R
     if whole_input || !array {
         match parse_value(bytes, builder) {
             Ok(()) => return Ok(Vec::new()),
-            Err(e) if e.classify() != serde_json::error::Category::Data => return Err(describe(name, bytes, e)),
+            Err(e) if !is_value_error(&e) => return Err(describe(name, bytes, e)),
             Err(_) if whole_input => *builder = Builder::new(name, builder.set.source.bytes),
             Err(_) => {}
         }
@@ -169,6 +169,12 @@ fn read(name: &str, bytes: &[u8], builder: &mut Builder, whole_input: bool) -> R
         return Err(lenient::within(|| describe(name, bytes, e)).0);
     }
     Ok(rejected_errors(name, bytes, bad))
+}
+
+/// An error in a value rather than in the JSON's syntax: the span holding it is rejected, not the file. A
+/// number too big for a double (`1e400`) is valid JSON that serde_json reports as a syntax error.
+fn is_value_error(e: &serde_json::Error) -> bool {
+    e.classify() == serde_json::error::Category::Data || e.to_string().starts_with("number out of range")
 }
 
 /// The elements a lenient read of `bytes` rejected, as errors at their positions in `bytes`.
@@ -313,8 +319,8 @@ pub(super) struct Doc<'a> {
     name: Text<'a>,
     #[serde(borrow)]
     kind: Text<'a>,
-    timestamp: Option<Int>,
-    duration: Option<Int>,
+    timestamp: Option<Micros>,
+    duration: Option<Micros>,
     #[serde(rename = "localEndpoint", borrow)]
     local_endpoint: Option<zipkin::Endpoint<'a>>,
     #[serde(rename = "remoteEndpoint", borrow)]

@@ -1,8 +1,8 @@
 //! Jaeger JSON: the query API envelope `{"data":[trace…]}`, a bare array of traces, one trace object, and
 //! jaeger-ui's internal model (`data` as one object, an inline `process` on each span). Times are microseconds.
 
-use super::json::{Int, Scalar, Text};
-use super::builder::{micros_to_nanos, times, Builder, Early, SpanContext, START_OUT_OF_RANGE};
+use super::json::{Micros, Scalar, Text};
+use super::builder::{times, Builder, Early, SpanContext, START_OUT_OF_RANGE};
 use crate::model::{
     notes, Attr, AttrValue, Event, Extras, IdEncoding, Link, LinkKind, Resource, Span, SpanId, SpanKind, StatusCode,
     Strings, Sym, TraceId,
@@ -26,8 +26,8 @@ pub(super) struct JaegerSpan<'a> {
     operation_name: Text<'a>,
     #[serde(borrow)]
     references: Option<Vec<Reference<'a>>>,
-    start_time: Option<Int>,
-    duration: Option<Int>,
+    start_time: Option<Micros>,
+    duration: Option<Micros>,
     #[serde(borrow)]
     tags: Option<Vec<Tag<'a>>>,
     #[serde(borrow)]
@@ -70,7 +70,7 @@ struct Tag<'a> {
 
 #[derive(Deserialize)]
 struct Log<'a> {
-    timestamp: Option<Int>,
+    timestamp: Option<Micros>,
     #[serde(borrow)]
     fields: Option<Vec<Tag<'a>>>,
 }
@@ -183,12 +183,15 @@ fn add_span(
     b.set.span_objects += 1;
     let enc = IdEncoding::Hex;
     let span_id = b.span_id(s.span_id.as_deref(), enc);
-    let start = s.start_time.and_then(|t| micros_to_nanos(t.0));
+    let start = s.start_time.and_then(|t| t.ns);
     if s.start_time.is_some() && start.is_none() {
         b.reject(START_OUT_OF_RANGE);
         return None;
     }
     let trace_id = b.admit(trace_id, span_id)?;
+    let fractional = [s.start_time, s.duration].iter().flatten().any(|t| t.fractional)
+        || s.logs.iter().flatten().filter_map(|l| l.timestamp).any(|t| t.fractional);
+    b.fractional_micros += u64::from(fractional);
 
     let (resource, service, missing) = match processes {
         Some(processes) => {
@@ -203,7 +206,7 @@ fn add_span(
     let parent_id = parent_id.or_else(|| b.span_id(s.parent_span_id.as_deref(), enc));
 
     let end = match (start, s.duration) {
-        (Some(start), Some(d)) => micros_to_nanos(d.0).map(|d| start.saturating_add(d)),
+        (Some(start), Some(d)) => d.ns.map(|d| start.saturating_add(d)),
         _ => None,
     };
     let (start_ns, end_ns) = times(start, end, &mut notes);
@@ -217,7 +220,7 @@ fn add_span(
         .map(|log| {
             let attributes = tags(b, log.fields);
             let name = event_name(&b.set.strings, &attributes);
-            let time_ns = log.timestamp.and_then(|t| micros_to_nanos(t.0)).unwrap_or(start_ns);
+            let time_ns = log.timestamp.and_then(|t| t.ns).unwrap_or(start_ns);
             Event { time_ns, name: b.intern(&name), attributes }
         })
         .collect();

@@ -6,6 +6,57 @@ use serde::Deserialize;
 use std::borrow::Cow;
 use std::fmt;
 
+/// A time in microseconds (Jaeger, Zipkin) read to the nanosecond: a whole number as `Int` reads it, or a
+/// decimal with a fraction (`1700000000000000.5`, which some producers write) read from its text, exactly
+/// (through f64 it would be off by up to 125 ns at today's dates). Digits past the nanosecond are dropped.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Micros {
+    /// Nanoseconds; `None` when they would not fit in an i64 (past the year 2262).
+    pub ns: Option<i64>,
+    /// The value had a fraction of a microsecond (the file is warned about, once).
+    pub fractional: bool,
+}
+
+impl<'de> Deserialize<'de> for Micros {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // The number's own text: a JSON number too big for a double (`1e400`) is then this span's damage,
+        // not a syntax error of the file.
+        let raw = <&serde_json::value::RawValue>::deserialize(d)?;
+        let text = raw.get().trim();
+        let unquoted = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text);
+        micros(unquoted.trim()).ok_or_else(|| {
+            de::Error::custom(format!("expected a time in microseconds (a number or a decimal string), found {text}"))
+        })
+    }
+}
+
+/// `1700000000000000.5` → 1700000000000000500 ns, exactly; exponents go through f64.
+fn micros(text: &str) -> Option<Micros> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if digits.contains(['e', 'E']) {
+        let v: f64 = text.parse().ok()?;
+        let ns = v * 1000.0;
+        let fits = v.is_finite() && ns.abs() < 9.2e18;
+        return Some(Micros { ns: fits.then(|| ns.round() as i64), fractional: fits && ns.fract() != 0.0 });
+    }
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !all_digits(whole) || !all_digits(fraction) || (digits.contains('.') && fraction.is_empty()) {
+        return None;
+    }
+    let mut nanos: i128 = 0;
+    for (i, b) in fraction.bytes().take(3).enumerate() {
+        nanos += i128::from(b - b'0') * 10i128.pow(2 - i as u32);
+    }
+    let whole: i128 = if whole.len() > 30 { i128::MAX / 2000 } else { whole.parse().ok()? };
+    let ns = whole * 1000 + nanos;
+    let ns = if negative { -ns } else { ns };
+    Some(Micros { ns: i64::try_from(ns).ok(), fractional: fraction.bytes().any(|b| b != b'0') })
+}
+
 /// A 64-bit integer written as a JSON number or a decimal string.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Int(pub i64);
@@ -159,6 +210,13 @@ mod tests {
 
     #[test]
     fn int_reads_numbers_and_strings_without_f64() {
+        let m: Vec<Micros> = serde_json::from_str(r#"[1700000000000000.5, "1700000000000000.123", 17, 1.5e3, -2.25, 1e400, 1e16]"#).unwrap();
+        let ns: Vec<Option<i64>> = m.iter().map(|m| m.ns).collect();
+        assert_eq!(ns, [Some(1_700_000_000_000_000_500), Some(1_700_000_000_000_000_123), Some(17_000), Some(1_500_000), Some(-2_250), None, None]);
+        let fractional: Vec<bool> = m.iter().map(|m| m.fractional).collect();
+        assert_eq!(fractional, [true, true, false, false, true, false, false]);
+        assert!(serde_json::from_str::<Micros>(r#""soon""#).unwrap_err().to_string().contains("expected a time in microseconds"));
+        assert!(serde_json::from_str::<Micros>("true").is_err());
         let v: Vec<Int> = serde_json::from_str(r#"[1, "1782036644636668325", -5, "9223372036854775222"]"#).unwrap();
         assert_eq!(v, vec![Int(1), Int(1782036644636668325), Int(-5), Int(9223372036854775222)]);
         assert!(serde_json::from_str::<Int>(r#""abc""#).unwrap_err().to_string().contains("expected an integer"));

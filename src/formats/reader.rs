@@ -40,15 +40,7 @@ struct Bounded {
 
 impl Write for Bounded {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        if self.bytes.len() + data.len() > self.limit {
-            return Err(std::io::Error::other(LIMIT_MARK));
-        }
-        if self.bytes.len() + data.len() > self.bytes.capacity() {
-            let growth = self.bytes.capacity().max(data.len()) as u64;
-            if crate::memory::held() + growth > self.memory_limit {
-                return Err(std::io::Error::other(MEMORY_MARK));
-            }
-        }
+        grow(&mut self.bytes, data.len(), self.limit, self.memory_limit).map_err(std::io::Error::other)?;
         self.bytes.extend_from_slice(data);
         Ok(data.len())
     }
@@ -56,6 +48,23 @@ impl Write for Bounded {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// Makes room in `buf` for `extra` more bytes without its capacity passing `limit`: a `Vec` left to grow on
+/// its own doubles, and in wasm32 one allocation may not pass 2 GiB (`isize::MAX`), so a doubling from
+/// 1.1 GB aborts the module ("capacity overflow"). Refuses (with `LIMIT_MARK`) past the limit, and (with
+/// `MEMORY_MARK`) when the heap would then hold more than `memory_limit` (the old and the new buffer are
+/// both held while it moves), or when the allocator has no room.
+fn grow(buf: &mut Vec<u8>, extra: usize, limit: usize, memory_limit: u64) -> Result<(), &'static str> {
+    let needed = buf.len().checked_add(extra).filter(|&n| n <= limit).ok_or(LIMIT_MARK)?;
+    if needed <= buf.capacity() {
+        return Ok(());
+    }
+    let capacity = buf.capacity().saturating_mul(2).clamp(needed, limit.max(needed));
+    if crate::memory::held() + capacity as u64 > memory_limit {
+        return Err(MEMORY_MARK);
+    }
+    buf.try_reserve_exact(capacity - buf.len()).map_err(|_| MEMORY_MARK)
 }
 
 /// Tell the limits' errors from a damaged stream's.
@@ -96,7 +105,12 @@ impl ByteReader {
             return self.unpack(&buf);
         }
         match &mut self.state {
-            State::Plain(buf) => buf.extend_from_slice(chunk),
+            State::Plain(buf) => {
+                if grow(buf, chunk.len(), usize::MAX, self.memory_limit).is_err() {
+                    return Err(crate::memory::stopped(crate::memory::held(), self.memory_limit, "while reading the input"));
+                }
+                buf.extend_from_slice(chunk);
+            }
             State::Gzip(_) => return self.unpack(chunk),
             State::Sniffing(_) => unreachable!("handled above"),
         }
@@ -137,6 +151,11 @@ impl ByteReader {
             State::Plain(buf) => buf,
             State::Gzip(decoder) => &decoder.get_ref().bytes,
         }
+    }
+
+    /// Whether input starting with these bytes is gzip (known from its first two).
+    pub fn starts_gzip(first: &[u8]) -> bool {
+        first.starts_with(&GZIP_MAGIC)
     }
 
     /// Bytes of input pushed so far.
@@ -214,6 +233,22 @@ mod tests {
         for split in 0..=input.len() {
             assert_eq!(read_in_two(input, split).unwrap(), input, "split at {split}");
         }
+    }
+
+    #[test]
+    fn the_buffer_never_grows_past_the_limit() {
+        // Doubling from 600 would ask for 1,200: past a limit of 1,000 (in wasm32, past 2 GiB, it aborts).
+        let mut buf = Vec::with_capacity(600);
+        buf.resize(600, b' ');
+        grow(&mut buf, 100, 1000, u64::MAX).unwrap();
+        assert_eq!(buf.capacity(), 1000);
+        assert_eq!(grow(&mut buf, 401, 1000, u64::MAX), Err(LIMIT_MARK));
+        assert_eq!(grow(&mut buf, usize::MAX, usize::MAX, u64::MAX), Err(LIMIT_MARK), "no overflow");
+        let whitespace = gzip(&vec![b' '; 5000]);
+        let mut r = ByteReader::with_limit(0, 3000);
+        let err = whitespace.chunks(7).try_for_each(|c| r.push(c)).unwrap_err();
+        assert!(err.starts_with("the gzip data unpacks to more than 3 KB"), "{err}");
+        assert!(r.bytes().len() <= 3000);
     }
 
     #[test]

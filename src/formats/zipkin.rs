@@ -2,8 +2,8 @@
 //! client/server halves that share one span id (re-keyed later by the tree, see `analysis::tree`).
 
 use super::jaeger::scalar_value;
-use super::json::{Int, Scalar, Text};
-use super::builder::{micros_to_nanos, times, Builder, START_OUT_OF_RANGE};
+use super::json::{Int, Micros, Scalar, Text};
+use super::builder::{times, Builder, START_OUT_OF_RANGE};
 use crate::model::{notes, Attr, AttrValue, Event, Extras, IdEncoding, Resource, Span, SpanKind, StatusCode, Strings};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -21,7 +21,7 @@ pub(super) struct Endpoint<'a> {
 
 #[derive(Deserialize)]
 pub(super) struct Annotation<'a> {
-    timestamp: Option<Int>,
+    timestamp: Option<Micros>,
     #[serde(borrow)]
     value: Text<'a>,
 }
@@ -33,8 +33,8 @@ pub(super) struct SpanObject<'a> {
     pub(super) parent_id: Text<'a>,
     pub(super) name: Text<'a>,
     pub(super) kind: Text<'a>,
-    pub(super) timestamp: Option<Int>,
-    pub(super) duration: Option<Int>,
+    pub(super) timestamp: Option<Micros>,
+    pub(super) duration: Option<Micros>,
     pub(super) local_endpoint: Option<Endpoint<'a>>,
     pub(super) remote_endpoint: Option<Endpoint<'a>>,
     pub(super) annotations: Option<Vec<Annotation<'a>>>,
@@ -48,7 +48,10 @@ pub(super) fn add(b: &mut Builder, s: SpanObject<'_>) {
     let trace_id = b.trace_id(s.trace_id.as_deref(), enc);
     let span_id = b.span_id(s.id.as_deref(), enc);
     let parent_id = b.span_id(s.parent_id.as_deref(), enc);
-    let timestamp = s.timestamp.map(|t| micros_to_nanos(t.0));
+    let fractional = [s.timestamp, s.duration].iter().flatten().any(|t| t.fractional)
+        || s.annotations.iter().flatten().filter_map(|a| a.timestamp).any(|t| t.fractional);
+    b.fractional_micros += u64::from(fractional);
+    let timestamp = s.timestamp.map(|t| t.ns);
     if timestamp == Some(None) {
         b.reject(START_OUT_OF_RANGE);
         return;
@@ -59,7 +62,7 @@ pub(super) fn add(b: &mut Builder, s: SpanObject<'_>) {
         .unwrap_or_default()
         .into_iter()
         .filter_map(|a| {
-            let time_ns = micros_to_nanos(a.timestamp?.0)?;
+            let time_ns = a.timestamp?.ns?;
             Some(Event { time_ns, name: b.intern(a.value.as_deref().unwrap_or("")), attributes: Box::new([]) })
         })
         .collect();
@@ -69,7 +72,7 @@ pub(super) fn add(b: &mut Builder, s: SpanObject<'_>) {
     // Without a timestamp the annotations still say when the span happened; without a duration, until when.
     let start = timestamp.flatten().or(first_event);
     let end = match (start, s.duration) {
-        (Some(start), Some(d)) => micros_to_nanos(d.0).map(|d| start.saturating_add(d)),
+        (Some(start), Some(d)) => d.ns.map(|d| start.saturating_add(d)),
         _ => None,
     };
     let mut notes = 0;

@@ -166,31 +166,6 @@ pub fn is_typing_target(target: Option<web_sys::EventTarget>) -> bool {
         .is_some_and(|el| el.is_content_editable())
 }
 
-/// Copies bytes out of a JS buffer (or view) into wasm memory.
-pub fn bytes_of(value: &JsValue) -> Option<Vec<u8>> {
-    if value.is_instance_of::<js_sys::ArrayBuffer>() {
-        return Some(js_sys::Uint8Array::new(value).to_vec());
-    }
-    if js_sys::ArrayBuffer::is_view(value) {
-        let view: &js_sys::Uint8Array = value.unchecked_ref();
-        let bytes = js_sys::Uint8Array::new_with_byte_offset_and_length(
-            &view.buffer(),
-            view.byte_offset(),
-            view.byte_length(),
-        );
-        return Some(bytes.to_vec());
-    }
-    None
-}
-
-/// Reads a blob (a dropped or picked file) as bytes: never as one JS string, which caps at ~512 MiB.
-pub async fn read_blob(blob: &web_sys::Blob) -> Result<Vec<u8>, String> {
-    let buffer = JsFuture::from(blob.array_buffer())
-        .await
-        .map_err(js_error_text)?;
-    bytes_of(&buffer).ok_or_else(|| "the browser returned no bytes".to_string())
-}
-
 /// A JS exception as text (its message when it is an Error).
 pub fn js_error_text(err: JsValue) -> String {
     err.dyn_ref::<js_sys::Error>()

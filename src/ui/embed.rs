@@ -7,7 +7,7 @@
 //! replies go to the sender's origin, announcements to the parent's origin only when it is allowed.
 //! It only listens: to messages, and (through effects) to the app state. Only `ui/mod.rs` calls into it.
 
-use super::browser::{bytes_of, js_error_text, next_paint, read_blob};
+use super::browser::{js_error_text, next_paint};
 use super::loading::{load_one, Input};
 use super::state::{AppState, LoadedFile, Outcome, Page};
 use js_sys::{Object, Reflect};
@@ -81,6 +81,7 @@ pub fn announce_ready(state: AppState) {
 /// Posts to the parent window when there is one and its origin is allowed, to that origin exactly.
 fn announce(state: AppState, message: &JsValue) {
     if let Some((parent, origin)) = parent_window(state) {
+        super::crash::remember(&parent, &origin);
         let _ = parent.post_message(message, &origin);
     }
 }
@@ -152,6 +153,7 @@ fn on_message(state: AppState, event: MessageEvent) {
         window: source.unchecked_into(),
         origin,
     };
+    super::crash::remember(&reply.window, &reply.origin);
     match kind.as_str() {
         "spanlens:load" => leptos::task::spawn_local(load(state, data, reply)),
         "spanlens:summary" => {
@@ -168,7 +170,7 @@ fn on_message(state: AppState, event: MessageEvent) {
         }
         "spanlens:select" => {
             if let Some(id) = get(&data, "spanId").as_string() {
-                state.select_id(&id);
+                state.select_id(&id, true);
             }
         }
         "spanlens:theme" => {
@@ -212,28 +214,28 @@ async fn load(state: AppState, data: JsValue, reply: ReplyTo) {
         .as_string()
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "trace.json".to_string());
+    // The bytes become a file, read as a dropped one is: a slice at a time (gzip unpacked on the way, with
+    // its limit), never whole in one buffer before parsing. The browser copies them into the file.
     let payload = get(&data, "data");
-    let bytes = if let Some(text) = payload.as_string() {
-        Ok(text.into_bytes())
-    } else if let Some(bytes) = bytes_of(&payload) {
-        Ok(bytes)
-    } else if let Some(blob) = payload.dyn_ref::<web_sys::Blob>() {
-        read_blob(blob).await
+    let parts = js_sys::Array::of1(&payload);
+    let file = if payload.is_string() {
+        web_sys::File::new_with_str_sequence(&parts, &name)
+    } else if payload.is_instance_of::<js_sys::ArrayBuffer>() || js_sys::ArrayBuffer::is_view(&payload) {
+        web_sys::File::new_with_buffer_source_sequence(&parts, &name)
+    } else if payload.is_instance_of::<web_sys::Blob>() {
+        web_sys::File::new_with_blob_sequence(&parts, &name)
     } else {
-        Err("spanlens:load needs `data`: a string or an ArrayBuffer".to_string())
+        Err(JsValue::from_str("spanlens:load needs `data`: a string, an ArrayBuffer or a Blob"))
     };
-    let bytes = match bytes {
-        Ok(bytes) => bytes,
-        Err(text) => {
-            return reply.send(&message(
-                "spanlens:error",
-                &[("message", format!("{name}: {text}").into())],
-            ))
+    let file = match file {
+        Ok(file) => file,
+        Err(err) => {
+            return reply.send(&message("spanlens:error", &[("message", format!("{name}: {}", js_error_text(err)).into())]))
         }
     };
     // Let go of the sender's buffer before parsing: a big trace should not be held twice.
-    drop((payload, data));
-    answer_load(state, Input::Bytes { name, bytes }, reply).await
+    drop((payload, parts, data));
+    answer_load(state, Input::File(file), reply).await
 }
 
 /// Loads an input a parent sent and answers it: `spanlens:loaded` once the trace is on screen, or

@@ -337,6 +337,8 @@ const PARSE_SLICE_BYTES: usize = 256 * 1024;
 /// The read buffer's size (streams may fill less of it), and how often the progress bar moves while reading.
 const CHUNK_BYTES: u32 = 8 * 1024 * 1024;
 const MIN_CHUNK_BYTES: u64 = 64 * 1024;
+/// Compressed bytes unpacked at a time: at most about 16 MB of output (deflate packs at most ~1000:1).
+const GZIP_SLICE_BYTES: usize = 16 * 1024;
 
 /// While a chunk is being read, the spans that have arrived are read for at most this long: reading and
 /// parsing overlap, and when parsing is the slower, the reads wait for it rather than the other way round.
@@ -376,7 +378,20 @@ async fn read_chunks(
         array.copy_to(&mut chunk);
         // The next chunk is read while this one is unpacked and parsed.
         pending = chunks.request(Some(array.buffer()));
-        reader.push(&chunk).map_err(Some)?;
+        // Gzip may unpack to a thousand times its size: it is unpacked a slice at a time, the page breathing
+        // in between, so that a bomb meets the size limit in small steps rather than in one long task.
+        let gzip = reader.is_gzip() || (reader.read() == 0 && ByteReader::starts_gzip(&chunk));
+        for part in chunk.chunks(if gzip { GZIP_SLICE_BYTES } else { chunk.len().max(1) }) {
+            reader.push(part).map_err(Some)?;
+            if gzip {
+                parser.arrived(reader.bytes());
+                pause.maybe_yield().await;
+                if cancel.load(Ordering::Relaxed) {
+                    chunks.cancel();
+                    return Err(None);
+                }
+            }
+        }
         parser.arrived(reader.bytes());
         let until = now() + PARSE_WHILE_READING_MS;
         while !parser.step_arriving(reader.bytes(), PARSE_SLICE_BYTES) && now() < until {}

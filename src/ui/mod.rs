@@ -11,6 +11,7 @@ pub(crate) mod charts;
 mod compare;
 mod config;
 mod copy;
+mod crash;
 mod download;
 mod embed;
 mod errors;
@@ -34,7 +35,7 @@ use leptos::prelude::*;
 
 /// Entry point: reads the URL parameters, mounts the app, starts the first load and the embedding API.
 pub fn start() {
-    console_error_panic_hook::set_once();
+    crash::install();
     let params = browser::Params::from_location();
     browser::apply_theme(params.theme.as_deref());
     mount_to_body(move || {
@@ -44,7 +45,7 @@ pub fn start() {
         // `q=` or `uiFind=` naming a span id (whole or its first digits) selects that span too.
         let id_query = params.query.clone().filter(|q| crate::analysis::search::is_id_prefix(q));
         if let Some(span) = params.span.as_ref().or(id_query.as_ref()) {
-            state.select_id(span);
+            state.select_id(span, params.window.is_none());
         }
         state.want(params.trace.clone(), params.window, params.query.clone(), params.colouring);
         if let Some(mode) = params.time.as_deref().and_then(state::TimeMode::from_id) {

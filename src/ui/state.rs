@@ -249,13 +249,15 @@ pub struct Results {
 }
 
 /// The selected span: which file and trace it belongs to, and whether the views should bring it into view
-/// (keys, search, `?span=`, `spanlens:select`) or leave the view where it is (a click on it).
+/// (keys, search) or leave the view where it is (a click on it), or zoom to it (a span named by a link
+/// or a parent: `?span=`, `uiFind=`, `spanlens:select`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Selection {
     pub file: u32,
     pub trace: usize,
     pub span: SpanIx,
     pub reveal: bool,
+    pub frame: bool,
 }
 
 /// How the last load ended, and whether a parent page asked for it (`spanlens:load`, answered directly) or
@@ -301,7 +303,7 @@ pub struct AppState {
     /// Setting it again to the same span brings it into view again.
     pub selection: RwSignal<Option<Selection>>,
     /// A span id to select once the next file is on screen (`?span=` given with a trace still loading).
-    wanted_span: StoredValue<Option<String>>,
+    wanted_span: StoredValue<Option<(String, bool)>>,
     /// The outcome of the latest load.
     pub outcome: RwSignal<Option<Outcome>, LocalStorage>,
     /// `public/config.json`, once read (the defaults until then).
@@ -390,14 +392,15 @@ impl AppState {
     /// Selects a span of a given file and trace: one on screen, or one a view made (an aggregate, a
     /// comparison), whose flame graph then shows it.
     pub fn select_in(&self, file: u32, trace: usize, span: Option<SpanIx>, reveal: bool) {
-        self.selection.set(span.map(|span| Selection { file, trace, span, reveal }));
+        self.selection.set(span.map(|span| Selection { file, trace, span, reveal, frame: false }));
     }
 
     /// Selects the span with this id in the trace on screen and brings it into view; with no file on screen
     /// yet, once the next one is shown. An id that is not in the trace changes nothing.
     /// The span is looked for in the trace on screen first, then in the file's other traces (whose trace
     /// is then shown).
-    pub fn select_id(&self, id: &str) {
+    /// `frame`: zoom the flame graph to it (not when a link also says which window to show).
+    pub fn select_id(&self, id: &str, frame: bool) {
         let found = self.current.with_untracked(|c| {
             c.as_ref().map(|f| {
                 let on_screen = self.trace_ix.get_untracked();
@@ -410,10 +413,11 @@ impl AppState {
                 if trace != self.trace_ix.get_untracked() || self.list.get_untracked() {
                     self.show_trace(trace);
                 }
-                self.select(Some(span), true)
+                self.select(Some(span), true);
+                self.selection.update(|s| s.iter_mut().for_each(|s| s.frame = frame));
             }
             Some(None) => {}
-            None => self.wanted_span.set_value(Some(id.to_string())),
+            None => self.wanted_span.set_value(Some((id.to_string(), frame))),
         }
     }
 
@@ -474,8 +478,8 @@ impl AppState {
         self.file_list.reset();
         self.page.set(Page::Viewer);
         self.current.set(Some(file));
-        if let Some(id) = self.wanted_span.try_update_value(Option::take).flatten() {
-            self.select_id(&id);
+        if let Some((id, frame)) = self.wanted_span.try_update_value(Option::take).flatten() {
+            self.select_id(&id, frame);
         }
     }
 
@@ -577,7 +581,7 @@ impl AppState {
         if self.trace_view.get_untracked() != tab {
             self.trace_view.set(tab);
             if let Some(selection) = self.selection.get_untracked() {
-                self.selection.set(Some(Selection { reveal: true, ..selection }));
+                self.selection.set(Some(Selection { reveal: true, frame: false, ..selection }));
             }
         }
     }

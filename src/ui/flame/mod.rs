@@ -420,8 +420,10 @@ pub fn FlameView(
         let selection = state.selected_in(file_id, trace_ix);
         core.update_value(|f| {
             f.session.selected = selection.map(|s| s.span);
-            if let Some(selected) = selection.filter(|s| s.reveal) {
-                f.with_session(|s, scene, _| s.reveal_span(scene, selected.span));
+            match selection {
+                Some(selected) if selected.frame => f.with_session(|s, scene, _| s.frame_span(scene, selected.span)),
+                Some(selected) if selected.reveal => f.with_session(|s, scene, _| s.reveal_span(scene, selected.span)),
+                _ => {}
             }
         });
         schedule(core);
