@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod backend;
 pub mod config;
+pub mod engine;
 pub mod export;
 pub mod format;
 pub mod formats;

@@ -117,13 +117,18 @@ impl<'a> Pipeline<'a> {
     /// The later stages again on a loaded file, with clock-skew adjustment on or off: skew → analysis → summary.
     /// The raw times stay available either way (`Trace::raw_times`).
     pub fn reanalyse(file: &LoadedFile, skew_adjusted: bool) -> Pipeline<'static> {
+        Pipeline::reanalyse_set(file.set.clone(), skew_adjusted)
+    }
+
+    /// The same on a set of its own (as an engine worker gets it).
+    pub fn reanalyse_set(set: TraceSet, skew_adjusted: bool) -> Pipeline<'static> {
         Pipeline {
-            name: file.name().to_string(),
+            name: set.source.name.clone(),
             input: None,
             arriving: false,
-            state: State::Skew { set: file.set.clone(), next: 0 },
+            spans: set.span_objects,
+            state: State::Skew { set, next: 0 },
             skew_adjusted,
-            spans: file.set.span_objects,
         }
     }
 

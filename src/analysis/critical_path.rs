@@ -20,7 +20,7 @@
 use super::clocks::awaited_by;
 use crate::model::{SpanIx, Trace};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Section {
     pub span: SpanIx,
     pub start_ns: i64,

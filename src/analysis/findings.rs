@@ -23,7 +23,7 @@ pub const FAN_OUT_MIN: usize = 10;
 pub const OVERSIZED_ATTRIBUTE_BYTES: usize = 1024;
 
 /// What a finding is about. Its string names are part of `spanlens.summary/1`: add kinds, never rename.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum FindingKind {
     Error,
     BrokenPropagation,
@@ -61,7 +61,7 @@ impl FindingKind {
 
 /// One finding: its kind, the spans it is about (indices into the trace, in a meaningful order: the first is
 /// the one to select), and a plain message. The summary turns the spans into ids.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
     pub kind: FindingKind,
     pub spans: Vec<SpanIx>,

@@ -5,7 +5,7 @@ use super::critical_path::CriticalPath;
 use crate::model::{Strings, Sym, Trace};
 use rustc_hash::FxHashMap;
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GroupStats {
     pub service: Sym,
     /// The span name, for per-operation groups; `Strings::EMPTY` for per-service groups.

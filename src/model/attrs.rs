@@ -10,7 +10,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 type PairId = u32;
 
 /// A span's attributes: `ids[start..start + len]` of the pool that made it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AttrList {
     start: u32,
     len: u32,
@@ -57,6 +57,26 @@ impl AttrPool {
     /// Distinct pairs stored (for memory reports).
     pub fn distinct(&self) -> usize {
         self.pairs.len()
+    }
+
+    /// The distinct pairs and the spans' runs of pair ids, as stored (for the engine's blocks, `engine::wire`).
+    pub fn parts(&self) -> (&[Attr], &[u32]) {
+        (&self.pairs, &self.ids)
+    }
+
+    /// Appends a pair as `parts` gave it; given in order, every pair keeps its id.
+    pub fn restore_pair(&mut self, attr: Attr) {
+        let hash = scalar_hash(&self.hasher, &attr);
+        let id = self.push(attr);
+        if let Some(hash) = hash {
+            let (pairs, hasher) = (&self.pairs, &self.hasher);
+            self.table.insert_unique(hash, id, |&id| scalar_hash(hasher, &pairs[id as usize]).unwrap_or_default());
+        }
+    }
+
+    /// Appends pair ids as `parts` gave them.
+    pub fn restore_ids(&mut self, ids: impl IntoIterator<Item = u32>) {
+        self.ids.extend(ids);
     }
 
     fn pair_id(&mut self, attr: Attr) -> PairId {

@@ -4,14 +4,14 @@ use super::strings::{Strings, Sym};
 use base64::Engine as _;
 
 /// A span id: 64-bit hex (the spec), or an opaque string as some hand-written files have.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum SpanId {
     Hex(u64),
     Opaque(Sym),
 }
 
 /// A trace id: up to 128-bit hex (64-bit ids are left-padded when shown), or an opaque string.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum TraceId {
     Hex(u128),
     Opaque(Sym),

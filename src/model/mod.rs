@@ -12,7 +12,7 @@ pub use strings::{Strings, Sym};
 /// Index of a span within its `Trace::spans`.
 pub type SpanIx = u32;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Format {
     OtlpJson,
     OtlpJsonl,
@@ -35,7 +35,7 @@ impl Format {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum SpanKind {
     #[default]
     Unspecified,
@@ -85,7 +85,7 @@ impl SpanKind {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum StatusCode {
     #[default]
     Unset,
@@ -122,7 +122,7 @@ impl StatusCode {
 }
 
 /// An attribute (tag) value, with the types OTLP distinguishes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum AttrValue {
     Str(Sym),
     Int(i64),
@@ -133,7 +133,7 @@ pub enum AttrValue {
     Map(Box<[Attr]>),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Attr {
     pub key: Sym,
     pub value: AttrValue,
@@ -172,14 +172,14 @@ impl AttrValue {
 }
 
 /// A timestamped event (OTLP event, Jaeger log, Zipkin annotation).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Event {
     pub time_ns: i64,
     pub name: Sym,
     pub attributes: Box<[Attr]>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LinkKind {
     /// An OTLP span link.
     Link,
@@ -189,7 +189,7 @@ pub enum LinkKind {
     ChildOf,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Link {
     pub trace_id: Option<TraceId>,
     pub span_id: Option<SpanId>,
@@ -198,7 +198,7 @@ pub struct Link {
 }
 
 /// The process or service that emitted spans (OTLP resource, Jaeger process, Zipkin local endpoint).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Resource {
     pub service: Sym,
     pub attributes: Box<[Attr]>,
@@ -212,7 +212,7 @@ impl Resource {
 }
 
 /// The instrumentation scope (library) that made spans.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Scope {
     pub name: Sym,
     pub version: Sym,
@@ -244,7 +244,7 @@ pub mod notes {
 }
 
 /// One span, compact: strings are interned, resource and scope are shared by index.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Span {
     pub span_id: Option<SpanId>,
     pub parent_id: Option<SpanId>,
@@ -270,7 +270,7 @@ pub struct Span {
 }
 
 /// What a span may carry besides its attributes.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Extras {
     pub events: Box<[Event]>,
     pub links: Box<[Link]>,
@@ -448,7 +448,7 @@ impl Trace {
 }
 
 /// Where the bytes came from.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Source {
     pub name: String,
     pub format: Format,
@@ -456,7 +456,7 @@ pub struct Source {
 }
 
 /// Span objects that could not be used, grouped by reason.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Rejected {
     pub reason: String,
     pub count: u64,

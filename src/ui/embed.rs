@@ -7,9 +7,9 @@
 //! replies go to the sender's origin, announcements to the parent's origin only when it is allowed.
 //! It only listens: to messages, and (through effects) to the app state. Only `ui/mod.rs` calls into it.
 
-use super::browser::{js_error_text, next_paint};
-use super::loading::{load_one, Input};
-use super::state::{AppState, LoadedFile, Outcome, Page};
+use crate::ui::platform::browser::{js_error_text, next_paint};
+use crate::ui::actions::load::{load_one, Input};
+use crate::ui::state::{AppState, LoadedFile, Outcome, Page};
 use js_sys::{Object, Reflect};
 use leptos::prelude::*;
 use std::rc::Rc;
@@ -50,7 +50,7 @@ pub fn install(state: AppState) {
         }
     });
     // The view, search and window, a moment after they settle (not at each zoom step).
-    let debounce = super::browser::Debounce::new();
+    let debounce = crate::ui::platform::browser::Debounce::new();
     Effect::new(move |first: Option<()>| {
         let look = state.look.get();
         let view = if state.page.get() == Page::Search { "search" } else { state.trace_view.get().id() };
@@ -81,7 +81,7 @@ pub fn announce_ready(state: AppState) {
 /// Posts to the parent window when there is one and its origin is allowed, to that origin exactly.
 fn announce(state: AppState, message: &JsValue) {
     if let Some((parent, origin)) = parent_window(state) {
-        super::crash::remember(&parent, &origin);
+        crate::ui::platform::crash::remember(&parent, &origin);
         let _ = parent.post_message(message, &origin);
     }
 }
@@ -153,7 +153,7 @@ fn on_message(state: AppState, event: MessageEvent) {
         window: source.unchecked_into(),
         origin,
     };
-    super::crash::remember(&reply.window, &reply.origin);
+    crate::ui::platform::crash::remember(&reply.window, &reply.origin);
     match kind.as_str() {
         "spanlens:load" => leptos::task::spawn_local(load(state, data, reply)),
         "spanlens:summary" => {
@@ -175,7 +175,7 @@ fn on_message(state: AppState, event: MessageEvent) {
         }
         "spanlens:theme" => {
             let theme = get(&data, "theme").as_string().filter(|t| t == "light" || t == "dark");
-            super::browser::apply_theme(theme.as_deref());
+            crate::ui::platform::browser::apply_theme(theme.as_deref());
             state.theme.set(theme);
         }
         "spanlens:view" => {
@@ -200,7 +200,7 @@ async fn load(state: AppState, data: JsValue, reply: ReplyTo) {
             let name = get(&data, "backend").as_string().unwrap_or_default();
             Some(match state.config.with_untracked(|c| c.backend(&name).cloned()) {
                 Some(backend) => Ok(Input::Backend { backend, trace_id }),
-                None => Err(format!("Cannot fetch trace {trace_id}: {}", super::search::unknown_backend(&name))),
+                None => Err(format!("Cannot fetch trace {trace_id}: {}", crate::ui::actions::load::unknown_backend(&name))),
             })
         }
         (None, None) => None,
@@ -265,7 +265,7 @@ fn window_of(value: &JsValue) -> Option<(i64, i64)> {
         let pair = js_sys::Array::from(value);
         return Some((pair.get(0).as_f64()? as i64, pair.get(1).as_f64()? as i64));
     }
-    super::address::parse_window(&value.as_string()?)
+    crate::ui::platform::browser::parse_window(&value.as_string()?)
 }
 
 /// `spanlens.summary/1` as a plain JS object.

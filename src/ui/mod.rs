@@ -2,42 +2,27 @@
 //! input (file, URL, paste, sample, postMessage) → bytes → `crate::pipeline` → `Rc<LoadedFile>` in `AppState`
 //! → views. `embed` (the postMessage API) is installed here and only listens to the state.
 
-mod address;
-mod aggregate;
-mod app;
-mod body;
-mod browser;
-pub(crate) mod charts;
-mod compare;
-mod config;
-mod copy;
-mod crash;
-mod download;
+pub(crate) mod actions;
 mod embed;
-mod errors;
-mod events;
-mod flame;
-
-mod header;
-mod history;
-mod loading;
-mod repeats;
-mod requests;
-mod search;
-mod spans;
-mod stats;
+pub mod platform;
+mod shell;
 mod state;
-mod timeline;
-mod traces;
-
+pub(crate) mod views;
 
 use leptos::prelude::*;
 
 /// Entry point: reads the URL parameters, mounts the app, starts the first load and the embedding API.
 pub fn start() {
-    crash::install();
-    let params = browser::Params::from_location();
-    browser::apply_theme(params.theme.as_deref());
+    // The same module runs the engine in workers (`platform::worker`): there it serves, and draws nothing.
+    if platform::worker::in_worker() {
+        return platform::worker::serve();
+    }
+    platform::crash::install();
+    let params = platform::browser::Params::from_location();
+    if params.engine.as_deref() == Some("page") {
+        platform::engine::run_on_page();
+    }
+    platform::browser::apply_theme(params.theme.as_deref());
     mount_to_body(move || {
         // Created under the root owner so the signals live exactly as long as the app.
         let state = state::AppState::new();
@@ -69,30 +54,30 @@ pub fn start() {
         if let Some(search) = &search {
             state.search.set(search.clone());
             state.page.set(state::Page::Search);
-            history::mark_start_as_search();
+            platform::history::mark_start_as_search();
         }
         leptos::task::spawn_local(async move {
-            state.config.set(config::fetch().await);
+            state.config.set(platform::config::fetch().await);
             // The origins allowed to embed the viewer are known now.
             embed::announce_ready(state);
             if let Some((backend, id)) = by_id {
-                loading::load_by_id(state, &backend, &id).await;
+                actions::load::load_by_id(state, &backend, &id).await;
             } else if let Some(search) = search.filter(|s| s.asked()) {
-                search::run_search(state, search, false).await;
+                actions::search::run_search(state, search, false).await;
             }
         });
         let bare = params.bare();
         match params.url {
-            Some(url) => leptos::task::spawn_local(loading::load_batch(
+            Some(url) => leptos::task::spawn_local(actions::load::load_batch(
                 state,
-                vec![loading::Input::Url(url)],
+                vec![actions::load::Input::Url(url)],
             )),
             None if wants_backend => {}
-            None => loading::show_sample_now(state),
+            None => actions::load::show_sample_now(state),
         }
         embed::install(state);
-        history::install(state);
-        address::install(state);
-        view! { <app::App state embed=bare /> }
+        actions::navigate::install(state);
+        platform::address::install(state);
+        view! { <shell::app::App state embed=bare /> }
     });
 }

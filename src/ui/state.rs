@@ -297,6 +297,8 @@ pub struct AppState {
     /// Loads in progress, oldest first.
     pub pending: RwSignal<Vec<Pending>>,
     pub failures: RwSignal<Vec<Failure>>,
+    /// Something the page says once, not an error (e.g. that traces are read on the page, not in a worker).
+    pub notice: RwSignal<Option<String>>,
     /// `light`, `dark`, or `None` to follow the system.
     pub theme: RwSignal<Option<String>>,
     /// The one selection, written by clicks, keys, search, findings, the panel, `?span=` and `spanlens:select`.
@@ -307,7 +309,7 @@ pub struct AppState {
     /// The outcome of the latest load.
     pub outcome: RwSignal<Option<Outcome>, LocalStorage>,
     /// `public/config.json`, once read (the defaults until then).
-    pub config: RwSignal<super::config::Config>,
+    pub config: RwSignal<crate::ui::platform::config::Config>,
     /// The trace list of a file with several traces is on screen, rather than one of its traces.
     pub list: RwSignal<bool>,
     /// The place in the file's trace list.
@@ -353,6 +355,7 @@ impl AppState {
             trace_ix: RwSignal::new(0),
             pending: RwSignal::new(Vec::new()),
             failures: RwSignal::new(Vec::new()),
+            notice: RwSignal::new(None),
             theme: RwSignal::new(None),
             selection: RwSignal::new(None),
             config: RwSignal::new(Default::default()),
