@@ -4,60 +4,31 @@
 // or page start → first frame (`?url=`), the longest main-thread task while loading (PerformanceObserver
 // `longtask`), and the peak PSS of all the browser's processes.
 //
-//   bash benches/engine.sh [sizes]   (builds dist/ and the generator; sizes like 10k,100k,1m; default all three)
+//   BENCH=engine bash benches/browser.sh [sizes]   (builds dist/ and the generator; sizes like 10k,100k,1m)
 //   node benches/engine.mjs [sizes]  (after `trunk build --release`)
 //   RUNS=3 FORMAT=jaeger PATHS=file  (repeats, one format, one way in)
 
-import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, launchBrowser, startServer } from '../tests/e2e/harness.mjs';
+import { launchBrowser, startServer } from '../tests/e2e/harness.mjs';
+import { OUT, browserMemory, traceFile } from './common.mjs';
 
 const SIZES = (process.argv[2] ?? '10k,100k,1m').split(',');
 const FORMATS = [['jaeger', 'jaeger.json'], ['otlp', 'otlp.json']].filter(([f]) => !process.env.FORMAT || process.env.FORMAT === f);
 const PATHS = (process.env.PATHS ?? 'file,url').split(',');
 const RUNS = Number(process.env.RUNS ?? 1);
-const OUT = join(REPO, 'target', 'bench-traces');
-const GEN = join(REPO, 'target', 'release', 'spanlens-gen');
-
-function traceFile(size, format, ext) {
-  mkdirSync(OUT, { recursive: true });
-  const file = join(OUT, `${size}.${ext}`);
-  if (!existsSync(file)) execFileSync(GEN, ['--spans', size, '--format', format, '--seed', '1', '-o', file], { stdio: 'inherit' });
-  return file;
-}
-
-/** Proportional set size (bytes) summed over every descendant process of this node process. */
-function browserMemory() {
-  const parent = new Map();
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      parent.set(Number(pid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {}
-  }
-  const isOurs = (pid) => {
-    for (let p = parent.get(pid); p; p = parent.get(p)) if (p === process.pid) return true;
-    return false;
-  };
-  let total = 0;
-  for (const pid of parent.keys()) {
-    if (!isOurs(pid)) continue;
-    try {
-      const m = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+) kB/m);
-      if (m) total += Number(m[1]) * 1024;
-    } catch {}
-  }
-  return total;
-}
 
 // Records the longest main-thread task from the page's start.
 const LONGTASKS = () => {
-  window.__longest = 0;
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
-  }).observe({ type: 'longtask', buffered: true });
+  window.__tasks = [];
+  new PerformanceObserver((list) => window.__tasks.push(...list.getEntries().map((e) => [e.startTime, e.duration]))).observe({ type: 'longtask', buffered: true });
 };
+/** The longest task that ended after `t0` (ms since navigation), and the load's phases from `t0`. */
+const afterLoad = (t0) => ({
+  longest: Math.max(0, ...window.__tasks.filter(([start, length]) => start + length > t0).map(([, length]) => length)),
+  tasks: window.__tasks.filter(([start, length]) => start + length > t0).map(([start, length]) => [Math.round(start - t0), Math.round(length)]),
+  phases: Object.fromEntries(performance.getEntriesByType('mark').filter((e) => e.name.startsWith('spanlens:') && e.startTime > t0).map((e) => [e.name.slice(9), Math.round(e.startTime - t0)])),
+});
 
 const firstFrameAfter = (t0) => {
   const marks = performance.getEntriesByName('spanlens:first-frame').filter((e) => e.startTime > t0);
@@ -69,17 +40,18 @@ async function measure(browser, server, file, name, how, engine) {
   const page = await context.newPage();
   page.setDefaultTimeout(300_000);
   await page.addInitScript(LONGTASKS);
+  if (process.env.PHASES) page.on('worker', (w) => w.on('console', (m) => console.error('worker:', m.text())));
   const query = engine === 'page' ? '&engine=page' : '';
   let peak = browserMemory();
   const sampler = setInterval(() => { peak = Math.max(peak, browserMemory()); }, 100);
-  let ms;
+  let ms, after;
   const loaded = () => page.locator('[data-testid=files] .open', { hasText: name }).first().waitFor();
   if (how === 'file') {
     await page.goto(server.url(`/?perf=1${query}`));
     await page.locator('[data-testid=flame-canvas][data-window]').waitFor();
     const picker = await page.evaluateHandle(() => Object.assign(document.createElement('input'), { type: 'file' }));
     await picker.setInputFiles(file);
-    await page.evaluate((input) => { window.__file = input.files[0]; window.__longest = 0; }, picker);
+    await page.evaluate((input) => { window.__file = input.files[0]; }, picker);
     const t0 = await page.evaluate(() => {
       const dt = new DataTransfer();
       dt.items.add(window.__file);
@@ -90,16 +62,20 @@ async function measure(browser, server, file, name, how, engine) {
     });
     await loaded();
     ms = await page.waitForFunction(firstFrameAfter, t0).then((h) => h.jsonValue());
+    await new Promise((ok) => setTimeout(ok, 300));
+    after = await page.evaluate(afterLoad, t0);
   } else {
     await page.goto(server.url(`/?perf=1${query}&url=/bench/${name}`));
     await loaded();
     ms = await page.waitForFunction(firstFrameAfter, 0).then((h) => h.jsonValue());
+    await new Promise((ok) => setTimeout(ok, 300));
+    after = await page.evaluate(afterLoad, 0);
   }
   clearInterval(sampler);
   peak = Math.max(peak, browserMemory());
-  const longest = await page.evaluate(() => window.__longest);
   await context.close();
-  return { ms, longest, peak };
+  if (process.env.PHASES) console.error(engine, how, JSON.stringify(after.phases), 'long tasks [start, ms]:', JSON.stringify(after.tasks));
+  return { ms, longest: after.longest, peak };
 }
 
 const server = await startServer({

@@ -46,7 +46,7 @@ pub fn install(state: AppState) {
             Some((trace.trace_id.display(strings), span.span_id.map(|id| id.display(strings)).unwrap_or_default()))
         });
         if let Some((trace_id, span_id)) = ids {
-            announce(state, &message("spanlens:selected", &[("traceId", trace_id.into()), ("spanId", span_id.into())]));
+            announce(state, || message("spanlens:selected", &[("traceId", trace_id.into()), ("spanId", span_id.into())]));
         }
     });
     // The view, search and window, a moment after they settle (not at each zoom step).
@@ -57,7 +57,7 @@ pub fn install(state: AppState) {
         if first.is_some() {
             debounce.run(150, move || {
                 let window = look.window.map_or(JsValue::NULL, |(a, b)| js_sys::Array::of2(&(a as f64).into(), &(b as f64).into()).into());
-                announce(state, &message("spanlens:view-changed", &[("view", view.into()), ("query", look.query.into()), ("window", window)]));
+                announce(state, || message("spanlens:view-changed", &[("view", view.into()), ("query", look.query.into()), ("window", window)]));
             });
         }
     });
@@ -65,7 +65,7 @@ pub fn install(state: AppState) {
     Effect::new(move |_| match state.outcome.get() {
         Some(Outcome::Loaded { file, asked_by_parent: false }) => announce_loaded(state, file),
         Some(Outcome::Failed { failure, asked_by_parent: false }) => {
-            announce(state, &message("spanlens:error", &[("message", failure.text.into())]))
+            announce(state, || message("spanlens:error", &[("message", failure.text.into())]))
         }
         _ => {}
     });
@@ -75,14 +75,15 @@ pub fn install(state: AppState) {
 /// Tells the parent, if its origin is allowed, that the viewer listens (once `public/config.json` is read:
 /// it lists the origins allowed).
 pub fn announce_ready(state: AppState) {
-    announce(state, &message("spanlens:ready", &[]));
+    announce(state, || message("spanlens:ready", &[]));
 }
 
-/// Posts to the parent window when there is one and its origin is allowed, to that origin exactly.
-fn announce(state: AppState, message: &JsValue) {
+/// Posts to the parent window when there is one and its origin is allowed, to that origin exactly. The
+/// message is made only then: a summary of 1M spans costs a few hundred ms to turn into a JS object.
+fn announce(state: AppState, message: impl FnOnce() -> JsValue) {
     if let Some((parent, origin)) = parent_window(state) {
         crate::ui::platform::crash::remember(&parent, &origin);
-        let _ = parent.post_message(message, &origin);
+        let _ = parent.post_message(&message(), &origin);
     }
 }
 
@@ -92,7 +93,7 @@ fn announce_loaded(state: AppState, file: Rc<LoadedFile>) {
     leptos::task::spawn_local(async move {
         next_paint().await;
         next_paint().await;
-        announce(state, &message("spanlens:loaded", &[("summary", summary_js(&file))]));
+        announce(state, || message("spanlens:loaded", &[("summary", summary_js(&file))]));
     });
 }
 

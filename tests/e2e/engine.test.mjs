@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DIST, dropFiles, fixture, newPage, serveAndLaunch, startServer, waitForTrace } from './harness.mjs';
+import { DIST, dropBig, dropFiles, fixture, newPage, serveAndLaunch, startServer, waitForTrace } from './harness.mjs';
 
 const env = serveAndLaunch({
   routes: {
@@ -35,20 +35,6 @@ const until = async (check, what, timeout = 20_000) => {
     await new Promise((ok) => setTimeout(ok, 50));
   }
 };
-
-/** Drops an OTLP JSONL file of `copies` copies of the sample (built in the page: no big data over the wire). */
-function dropBig(page, name, copies) {
-  return page.evaluate(async ([name, copies]) => {
-    const text = JSON.stringify(await (await fetch('public/samples/checkout.otlp.json')).json());
-    const id = text.match(/"traceId":"([0-9a-f]{32})"/)[1];
-    const lines = [];
-    for (let i = 0; i < copies; i++) lines.push(text.replaceAll(id, i.toString(16).padStart(32, '0')) + '\n');
-    const dt = new DataTransfer();
-    dt.items.add(new File(lines, name, { type: 'application/json' }));
-    const target = document.querySelector('main');
-    target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, [name, copies]);
-}
 
 /** Waits until a file of this name is in the file list (loaded, not failed). */
 const loaded = (page, name) => page.locator('[data-testid=files] .open', { hasText: name }).first().waitFor({ timeout: 30_000 });

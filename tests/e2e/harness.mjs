@@ -165,6 +165,24 @@ export async function dropFiles(page, files) {
 }
 
 /**
+ * Drops an OTLP JSONL file of `copies` lines, each the bundled sample under its own trace id (built in the
+ * page as a Blob, so the test sends no big data over the wire).
+ */
+export function dropBig(page, name, copies) {
+  return page.evaluate(async ([name, copies]) => {
+    const text = JSON.stringify(await (await fetch('public/samples/checkout.otlp.json')).json());
+    const id = text.match(/"traceId":"([0-9a-f]{32})"/)[1];
+    const lines = [];
+    for (let i = 0; i < copies; i++) lines.push(text.replaceAll(id, i.toString(16).padStart(32, '0')) + '\n');
+    const dt = new DataTransfer();
+    dt.items.add(new File(lines, name, { type: 'application/json' }));
+    const target = document.querySelector('main');
+    target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, [name, copies]);
+}
+
+/**
  * For a test file: starts the static server (`serverOptions` as for `startServer`) and chromium before its
  * tests and stops both after them. The returned object's `server` and `browser` are set once started.
  */

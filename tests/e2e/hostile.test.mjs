@@ -87,7 +87,7 @@ describe('hostile files in the browser', () => {
       // The panel opening can resize the canvas a frame later, which hides the tooltip (what was under the
       // pointer has moved): the pointer moves on until it shows, as a person's would.
       const tooltip = page.getByTestId('tooltip');
-      for (let i = 0; i < 20 && !(await tooltip.isVisible()); i++) {
+      for (let i = 0; i < 60 && !(await tooltip.isVisible()); i++) {
         const now = await page.getByTestId('flame-canvas').boundingBox();
         await page.mouse.move(now.x + now.width / 2 + 5 + (i % 3), now.y + 24 + 10);
         await page.waitForTimeout(50);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DIST, dropFiles, newPage, serveAndLaunch, waitForTrace } from './harness.mjs';
+import { DIST, dropBig, dropFiles, newPage, serveAndLaunch, waitForTrace } from './harness.mjs';
 
 const env = serveAndLaunch({ routes: { '/__slow.jsonl': slowDownload } });
 
@@ -39,24 +39,6 @@ async function open() {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 6 });
   return page;
-}
-
-/**
- * Drops an OTLP JSONL file of `copies` lines, each the bundled sample under its own trace id (built in the
- * page as a Blob, so the test sends no big data over the wire).
- */
-function dropBig(page, name, copies) {
-  return page.evaluate(async ([name, copies]) => {
-    const text = JSON.stringify(await (await fetch('/public/samples/checkout.otlp.json')).json());
-    const id = text.match(/"traceId":"([0-9a-f]{32})"/)[1];
-    const lines = [];
-    for (let i = 0; i < copies; i++) lines.push(text.replaceAll(id, i.toString(16).padStart(32, '0')) + '\n');
-    const dt = new DataTransfer();
-    dt.items.add(new File(lines, name, { type: 'application/json' }));
-    const target = document.querySelector('main');
-    target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, [name, copies]);
 }
 
 /** "640 KB" or "2.1 MB" in MB. */
