@@ -30,11 +30,7 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
 fn in_worker(name: &str, bytes: &[u8], chunk: usize) -> Result<LoadedFile, String> {
     let mut reading = Reading::new(name, Some(bytes.len() as u64), u64::MAX)?;
     for piece in bytes.chunks(chunk) {
-        for part in piece.chunks(reading.slice_len(piece)) {
-            reading.take(part)?;
-        }
-        reading.read_arrived(|| true);
-        reading.chunk_done(piece.len())?;
+        reading.take_whole(piece)?;
     }
     let file = run(reading.finish()?, u64::MAX, || 0.0, f64::MAX, |_| {}).map_err(|e| e.to_string())?;
     across(&file)

@@ -79,6 +79,16 @@ impl Reading {
         Ok(amount)
     }
 
+    /// Takes a whole chunk at once (slice by slice), reads every span that has arrived, and says how far the
+    /// read is (`chunk_done`): for a reader that need not yield in between (a worker, a test).
+    pub fn take_whole(&mut self, chunk: &[u8]) -> Result<String, String> {
+        for part in chunk.chunks(self.slice_len(chunk)) {
+            self.take(part)?;
+        }
+        self.read_arrived(|| true);
+        self.chunk_done(chunk.len())
+    }
+
     /// The progress bar's text and position while reading (`doing`: "Reading big.json").
     pub fn progress(&self, doing: &str, amount: &str) -> (String, u64, u64) {
         let unpacking = if self.reader.is_gzip() { " and unpacking" } else { "" };
@@ -140,11 +150,7 @@ mod tests {
         let bytes = std::fs::read("public/samples/checkout.otlp.json").unwrap();
         let mut reading = Reading::new("c.json", Some(bytes.len() as u64), u64::MAX).unwrap();
         for chunk in bytes.chunks(1000) {
-            for part in chunk.chunks(reading.slice_len(chunk)) {
-                reading.take(part).unwrap();
-            }
-            reading.read_arrived(|| true);
-            reading.chunk_done(chunk.len()).unwrap();
+            reading.take_whole(chunk).unwrap();
         }
         assert!(reading.progress("Reading c.json", "x").0.starts_with("Reading c.json… x, "));
         let mut labels = Vec::new();

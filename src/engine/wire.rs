@@ -104,18 +104,32 @@ fn cells<'a>(trace: &'a mut Trace, analysis: &'a mut TraceAnalysis, column: Colu
     }
 }
 
-fn column_len(trace: &Trace, analysis: Option<&TraceAnalysis>, column: Column) -> usize {
-    let a = analysis;
+/// A column's cells as stored, to write (`cells` is the same column to fill); empty when the analysis is not sent.
+fn column_bytes<'a>(trace: &'a Trace, analysis: Option<&'a TraceAnalysis>, column: Column) -> &'a [u8] {
+    let Some(a) = analysis else {
+        return match column {
+            Column::TreeParent => bytemuck::cast_slice(&trace.tree.parent),
+            Column::TreeChildStart => bytemuck::cast_slice(&trace.tree.child_start),
+            Column::TreeChildren => bytemuck::cast_slice(&trace.tree.children),
+            Column::SkewShift => bytemuck::cast_slice(&trace.skew_shift_ns),
+            _ => &[],
+        };
+    };
     match column {
-        Column::TreeParent => trace.tree.parent.len(),
-        Column::TreeChildStart => trace.tree.child_start.len(),
-        Column::TreeChildren => trace.tree.children.len(),
-        Column::SkewShift => trace.skew_shift_ns.len(),
-        Column::Contribution => a.map_or(0, |a| a.critical_path.contribution_ns.len()),
-        Column::LayoutRow => a.map_or(0, |a| a.layout.row.len()),
-        Column::LayoutRowStart => a.map_or(0, |a| a.layout.row_start.len()),
-        Column::LayoutRowSpans => a.map_or(0, |a| a.layout.row_spans.len()),
-        Column::SelfNs => a.map_or(0, |a| a.stats.self_ns.len()),
+        Column::Contribution => bytemuck::cast_slice(&a.critical_path.contribution_ns),
+        Column::LayoutRow => bytemuck::cast_slice(&a.layout.row),
+        Column::LayoutRowStart => bytemuck::cast_slice(&a.layout.row_start),
+        Column::LayoutRowSpans => bytemuck::cast_slice(&a.layout.row_spans),
+        Column::SelfNs => bytemuck::cast_slice(&a.stats.self_ns),
+        _ => column_bytes(trace, None, column),
+    }
+}
+
+/// Bytes per cell of a column.
+fn cell_bytes(column: Column) -> usize {
+    match column {
+        Column::SkewShift | Column::Contribution | Column::SelfNs => 8,
+        _ => 4,
     }
 }
 
@@ -207,7 +221,8 @@ impl<'a> Blocks<'a> {
             pieces.extend(ranges(trace.spans.len(), SPANS_PER_BLOCK).map(|r| Piece::Spans(t32, r)));
             let columns = TRACE_COLUMNS.iter().chain(if analysis.is_some() { &ANALYSIS_COLUMNS[..] } else { &[] });
             for &column in columns {
-                pieces.extend(ranges(column_len(trace, analysis, column), COLUMN_PER_BLOCK).map(|r| Piece::Column(t32, column, r)));
+                let len = column_bytes(trace, analysis, column).len() / cell_bytes(column);
+                pieces.extend(ranges(len, COLUMN_PER_BLOCK).map(|r| Piece::Column(t32, column, r)));
             }
             pieces.push(Piece::TreeLists(t32));
             if analysis.is_some() {
@@ -254,22 +269,9 @@ impl<'a> Blocks<'a> {
             Piece::AttrIds(r) => raw(Tag::AttrIds, 0, 0, bytemuck::cast_slice(&set.attrs.parts().1[r])),
             Piece::Spans(t, r) => serialized(Tag::Spans, t, 0, &set.traces[t as usize].spans[r]),
             Piece::Column(t, column, r) => {
-                // Read through the same accessor the assembler writes through (on copies of nothing: the
-                // vectors are only borrowed for their slice).
-                let trace = &set.traces[t as usize];
-                let a = self.analysed.map(|(a, _)| &a[t as usize]);
-                let bytes: &[u8] = match column {
-                    Column::TreeParent => bytemuck::cast_slice(&trace.tree.parent[r]),
-                    Column::TreeChildStart => bytemuck::cast_slice(&trace.tree.child_start[r]),
-                    Column::TreeChildren => bytemuck::cast_slice(&trace.tree.children[r]),
-                    Column::SkewShift => bytemuck::cast_slice(&trace.skew_shift_ns[r]),
-                    Column::Contribution => bytemuck::cast_slice(&a.expect("analysed").critical_path.contribution_ns[r]),
-                    Column::LayoutRow => bytemuck::cast_slice(&a.expect("analysed").layout.row[r]),
-                    Column::LayoutRowStart => bytemuck::cast_slice(&a.expect("analysed").layout.row_start[r]),
-                    Column::LayoutRowSpans => bytemuck::cast_slice(&a.expect("analysed").layout.row_spans[r]),
-                    Column::SelfNs => bytemuck::cast_slice(&a.expect("analysed").stats.self_ns[r]),
-                };
-                raw(Tag::Column, t, column as u8, bytes)
+                let bytes = column_bytes(&set.traces[t as usize], self.analysed.map(|(a, _)| &a[t as usize]), column);
+                let size = cell_bytes(column);
+                raw(Tag::Column, t, column as u8, &bytes[r.start * size..r.end * size])
             }
             Piece::TreeLists(t) => {
                 let tree = &set.traces[t as usize].tree;

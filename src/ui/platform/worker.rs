@@ -91,14 +91,7 @@ fn take_chunk(chunk: &[u8]) {
     let failed = JOB.with(|j| {
         let mut slot = j.borrow_mut();
         let Some(Job::Load { reading, what, doing, .. }) = slot.as_mut() else { return None };
-        let result = chunk
-            .chunks(reading.slice_len(chunk))
-            .try_for_each(|part| reading.take(part))
-            .and_then(|()| {
-                reading.read_arrived(|| true);
-                reading.chunk_done(chunk.len())
-            });
-        match result {
+        match reading.take_whole(chunk) {
             Ok(amount) => {
                 let (label, done, total) = reading.progress(doing, &amount);
                 progress(&label, done, total);
