@@ -9,6 +9,7 @@ use crate::format::{bytes, plural};
 use crate::formats::reader::gunzip_if_needed;
 use crate::formats::{self, IncrementalParse, LoadError};
 use crate::model::TraceSet;
+use crate::view::TraceLook;
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -22,6 +23,8 @@ pub struct LoadedFile {
     pub analyses: Vec<TraceAnalysis>,
     /// The header, "Export analysis" and the embedding API all read it.
     pub summary: Summary,
+    /// `looks[i]`: what drawing trace `i` first needs (its flame model and colours), made with its analysis.
+    pub looks: Vec<TraceLook>,
     /// Whether clock-skew adjustment has been applied to the traces (opt-in).
     pub skew_adjusted: bool,
 }
@@ -64,8 +67,8 @@ enum State {
     Parse(Box<IncrementalParse>),
     Trees { set: TraceSet, next: usize },
     Skew { set: TraceSet, next: usize },
-    Analyse { set: TraceSet, analyses: Vec<TraceAnalysis>, analyzer: Analyzer },
-    Summarise { set: TraceSet, analyses: Vec<TraceAnalysis> },
+    Analyse { set: TraceSet, analyses: Vec<TraceAnalysis>, looks: Vec<TraceLook>, analyzer: Analyzer },
+    Summarise { set: TraceSet, analyses: Vec<TraceAnalysis>, looks: Vec<TraceLook> },
     Done,
 }
 
@@ -182,7 +185,7 @@ impl<'a> Pipeline<'a> {
                     tree::build(trace);
                     State::Trees { set, next: next + 1 }
                 }
-                None => State::Analyse { set, analyses: Vec::new(), analyzer: Analyzer::new(0) },
+                None => State::Analyse { set, analyses: Vec::new(), looks: Vec::new(), analyzer: Analyzer::new(0) },
             },
             State::Skew { mut set, next } if next < set.traces.len() => {
                 if self.skew_adjusted {
@@ -192,22 +195,23 @@ impl<'a> Pipeline<'a> {
                 }
                 State::Skew { set, next: next + 1 }
             }
-            State::Skew { set, .. } => State::Analyse { set, analyses: Vec::new(), analyzer: Analyzer::new(0) },
-            State::Analyse { set, mut analyses, mut analyzer } => {
+            State::Skew { set, .. } => State::Analyse { set, analyses: Vec::new(), looks: Vec::new(), analyzer: Analyzer::new(0) },
+            State::Analyse { set, mut analyses, mut looks, mut analyzer } => {
                 if analyses.len() == set.traces.len() {
-                    State::Summarise { set, analyses }
+                    State::Summarise { set, analyses, looks }
                 } else {
                     if let Some(done) = analyzer.step(&set) {
+                        looks.push(TraceLook::new(&set, &set.traces[analyses.len()], &done));
                         analyses.push(done);
                         analyzer = Analyzer::new(analyses.len());
                     }
-                    State::Analyse { set, analyses, analyzer }
+                    State::Analyse { set, analyses, looks, analyzer }
                 }
             }
-            State::Summarise { set, mut analyses } => {
+            State::Summarise { set, mut analyses, looks } => {
                 split::add_findings(&set, &mut analyses);
                 let summary = summarize_analyzed(&set, &analyses);
-                return Ok(Some(LoadedFile { id: unique_id(), set, analyses, summary, skew_adjusted: self.skew_adjusted }));
+                return Ok(Some(LoadedFile { id: unique_id(), set, analyses, summary, looks, skew_adjusted: self.skew_adjusted }));
             }
             State::Done => State::Done,
         };
@@ -312,7 +316,8 @@ pub fn with_skew_adjustment(file: &LoadedFile, on: bool) -> LoadedFile {
 pub fn made(set: TraceSet, skew_adjusted: bool) -> LoadedFile {
     let analyses = crate::analysis::analyze_all(&set);
     let summary = crate::analysis::summary::summarize_analyzed(&set, &analyses);
-    LoadedFile { id: unique_id(), set, analyses, summary, skew_adjusted }
+    let looks = set.traces.iter().zip(&analyses).map(|(trace, analysis)| TraceLook::new(&set, trace, analysis)).collect();
+    LoadedFile { id: unique_id(), set, analyses, summary, looks, skew_adjusted }
 }
 
 /// A number not handed out before in this program's life (loaded files' ids, the browser's load tickets).

@@ -64,6 +64,9 @@ fn assert_same(name: &str, a: &LoadedFile, b: &LoadedFile) {
         assert_eq!(groups(a, &x.stats.by_operation), groups(b, &y.stats.by_operation), "{name}: trace {t}");
         assert_eq!(a.set.traces[t].tree, b.set.traces[t].tree, "{name}: trace {t}");
         assert_eq!(a.set.traces[t].warnings, b.set.traces[t].warnings, "{name}: trace {t}");
+        // The look (flame model, colours by service) crosses whole; only its stamp is the receiving side's own.
+        let (p, q) = (&a.looks[t], &b.looks[t]);
+        assert_eq!((&p.model, &p.colours.span, &p.colours.legend), (&q.model, &q.colours.span, &q.colours.legend), "{name}: trace {t} look");
     }
     assert_eq!((&a.set.warnings, &a.set.rejected), (&b.set.warnings, &b.set.rejected), "{name}: warnings and rejections");
 }

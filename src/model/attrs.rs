@@ -74,6 +74,14 @@ impl AttrPool {
         }
     }
 
+    /// Room for `pairs` more pairs and `ids` more ids (see `Strings::reserve`).
+    pub fn reserve(&mut self, pairs: usize, ids: usize) {
+        self.pairs.reserve(pairs);
+        self.ids.reserve(ids);
+        let (list, hasher) = (&self.pairs, &self.hasher);
+        self.table.reserve(pairs, |&id| scalar_hash(hasher, &list[id as usize]).unwrap_or_default());
+    }
+
     /// Appends pair ids as `parts` gave them.
     pub fn restore_ids(&mut self, ids: impl IntoIterator<Item = u32>) {
         self.ids.extend(ids);

@@ -23,6 +23,14 @@ impl Strings {
 
     pub const EMPTY: Sym = 0;
 
+    /// Room for `more` strings, so that filling a table whose size is known never rehashes it whole in one
+    /// step (a million strings, taken in slices on the page).
+    pub fn reserve(&mut self, more: usize) {
+        self.list.reserve(more);
+        let (list, hasher) = (&self.list, &self.hasher);
+        self.table.reserve(more, |&sym| hasher.hash_one(&*list[sym as usize]));
+    }
+
     pub fn intern(&mut self, s: &str) -> Sym {
         let hash = self.hasher.hash_one(s);
         let list = &self.list;

@@ -55,7 +55,7 @@ impl Colouring {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LegendEntry {
     pub rgb: Rgb,
     pub label: String,
@@ -71,7 +71,7 @@ pub struct Colours {
 }
 
 /// What the colours mean: kept apart from the per-span colours, so the page can hold it without them.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Legend {
     pub entries: Vec<LegendEntry>,
     /// Entries left out (beyond `LEGEND_LIMIT`).

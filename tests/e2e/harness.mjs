@@ -91,6 +91,8 @@ export async function startServer({ pages = {}, routes = {}, base = '/' } = {}) 
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  // V8 flags for a benchmark's experiment (JS_FLAGS=--no-liftoff: every wasm function optimised at once).
+  ...(process.env.JS_FLAGS ? [`--js-flags=${process.env.JS_FLAGS}`] : []),
 ];
 
 export function launchBrowser() {

@@ -345,8 +345,11 @@ impl<F: Fn(String, u64, u64)> Load<'_, F> {
             Feed::Chunks { mut chunks, .. } => {
                 let mut pending = chunks.request(None);
                 let mut ahead = 0;
+                // The worker hands each chunk's buffer back when it has read it: a few buffers go round instead
+                // of a fresh 8 MB one per chunk (garbage the page's collector sweeps in long pauses).
+                let mut spare: Vec<js_sys::ArrayBuffer> = Vec::new();
                 while let Some(array) = pending.wait().await.map_err(|e| self.fail(format!("{}: {e}", self.what)))? {
-                    pending = chunks.request(None);
+                    pending = chunks.request(spare.pop());
                     let message = protocol::message(
                         protocol::CHUNK,
                         &[
@@ -367,7 +370,10 @@ impl<F: Fn(String, u64, u64)> Load<'_, F> {
                             return Err(None);
                         }
                         if let Some(message) = worker.next(CANCEL_POLL_MS).await.map_err(|e| self.fail(e))? {
-                            ahead -= usize::from(protocol::kind(&message) == protocol::TOOK);
+                            if protocol::kind(&message) == protocol::TOOK {
+                                ahead -= 1;
+                                spare.extend(protocol::field(&message, "bytes").dyn_into::<js_sys::ArrayBuffer>().ok());
+                            }
                             answer.take(self, message).await?;
                         }
                     }

@@ -71,7 +71,7 @@ pub fn engine_message(data: JsValue) {
             }
         }
         protocol::REANALYSE => set(Job::Reanalyse { assembler: Assembler::new(), limit: limit() }),
-        protocol::CHUNK => take_chunk(&protocol::bytes(&data)),
+        protocol::CHUNK => take_chunk(&protocol::bytes(&data), protocol::field(&data, "bytes")),
         protocol::BLOCK => take_block(&protocol::bytes(&data)),
         protocol::END => {
             if let Some(job) = JOB.with(|j| j.borrow_mut().take()) {
@@ -86,8 +86,9 @@ fn set(job: Job) {
     JOB.with(|j| *j.borrow_mut() = Some(job));
 }
 
-/// A chunk of the input: read, its spans too, then the page may send the next.
-fn take_chunk(chunk: &[u8]) {
+/// A chunk of the input: read, its spans too, then the page may send the next (its `buffer` goes back to be
+/// filled again).
+fn take_chunk(chunk: &[u8], buffer: JsValue) {
     let failed = JOB.with(|j| {
         let mut slot = j.borrow_mut();
         let Some(Job::Load { reading, what, doing, .. }) = slot.as_mut() else { return None };
@@ -106,7 +107,13 @@ fn take_chunk(chunk: &[u8]) {
     });
     match failed {
         Some(text) => fail("", &text),
-        None => post(&message(protocol::TOOK, &[])),
+        None => match buffer.dyn_into::<js_sys::ArrayBuffer>() {
+            Ok(buffer) => {
+                let took = message(protocol::TOOK, &[("bytes", buffer.clone().into())]);
+                let _ = scope().post_message_with_transfer(&took, &js_sys::Array::of1(&buffer));
+            }
+            Err(_) => post(&message(protocol::TOOK, &[])),
+        },
     }
 }
 

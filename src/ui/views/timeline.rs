@@ -10,7 +10,7 @@ use crate::analysis::clocks::ends_after_parent;
 use crate::analysis::search;
 use crate::format::{count, duration, plural};
 use crate::model::{AttrValue, SpanIx, SpanKind, StatusCode, Trace};
-use crate::view::colour::{colours, css, Colouring, Colours};
+use crate::view::colour::{css, Colours};
 use crate::view::timeline::Rows;
 use crate::view::viewport::{Viewport, AXIS_HEIGHT, ROW_HEIGHT};
 use crate::view::axis;
@@ -83,7 +83,7 @@ impl Timeline {
         }
         let total = (trace.end_ns() - origin).max(1);
         Timeline {
-            colours: colours(&file.set, trace, &analysis.stats.self_ns, Colouring::Service),
+            colours: file.looks[ix].colours.clone(),
             vp: Viewport::new(total, rows.len(), 800.0, 400.0),
             rows,
             crit_start,

@@ -41,7 +41,8 @@ const MINIMAP_HEIGHT: f64 = 40.0;
 pub struct Flame {
     file: Rc<LoadedFile>,
     ix: usize,
-    model: FlameModel,
+    /// Made with the analysis (`LoadedFile::looks`), shared.
+    model: std::sync::Arc<FlameModel>,
     colours: Colours,
     /// The view, the selection as drawn, the pointer and the match stepped to (plain Rust, `view::interaction`).
     session: Session,
@@ -68,10 +69,10 @@ type Core = StoredValue<Flame, LocalStorage>;
 
 impl Flame {
     fn new(file: Rc<LoadedFile>, ix: usize, look: RwSignal<Look>) -> Flame {
-        let (trace, analysis) = (&file.set.traces[ix], &file.analyses[ix]);
-        let model = FlameModel::new(&file.set, trace, analysis);
-        let colours = colours(&file.set, trace, &analysis.stats.self_ns, Colouring::Service);
-        let session = Session::new(Viewport::new(model.total_ns, analysis.layout.row_count(), 800.0, 400.0));
+        let rows = file.analyses[ix].layout.row_count();
+        let first = &file.looks[ix];
+        let (model, colours) = (first.model.clone(), first.colours.clone());
+        let session = Session::new(Viewport::new(model.total_ns, rows, 800.0, 400.0));
         Flame {
             model,
             colours,
@@ -186,8 +187,8 @@ impl Flame {
         let width = (mini.canvas.client_width() as f64).max(1.0);
         let bins = width.round().max(1.0) as usize;
         if self.density.0 != bins {
-            let (counts, errors) = crate::analysis::histogram::concurrency(&self.file.set.strings, self.trace(), bins);
-            self.density = (bins, counts, errors.into_iter().map(|e| e > 0).collect());
+            let (counts, errors) = self.model.density(bins);
+            self.density = (bins, counts, errors);
         }
         mini.begin(width, MINIMAP_HEIGHT, theme.axis_bg);
         mini.minimap(&self.density.1, &self.density.2, &self.session.vp, theme, MINIMAP_HEIGHT);
