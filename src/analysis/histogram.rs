@@ -105,19 +105,24 @@ pub fn peer_durations(set: &TraceSet, traces: impl IntoIterator<Item = usize>, s
 /// How many spans run at once in each of `bins` equal slices of the trace's time (a span counts in every
 /// slice it touches), and how many failed spans start in each. O(n + bins).
 pub fn concurrency(strings: &Strings, trace: &Trace, bins: usize) -> (Vec<u32>, Vec<u32>) {
-    let bins = bins.max(1);
     let origin = trace.start_ns();
     let total = (trace.end_ns() - origin).max(1) as f64;
-    let bin_of = |t: i64| (((t - origin) as f64 / total * bins as f64) as usize).min(bins - 1);
+    let spans = trace.spans.iter().map(|s| ((s.start_ns - origin) as f64, (s.end_ns - origin) as f64, s.is_error(strings)));
+    running_at_once(spans, total, bins)
+}
+
+/// The same from intervals (start, end relative to the trace's start, and whether the span failed) over
+/// `total` ns: `concurrency` reads them from the spans, the flame model from its own arrays.
+pub fn running_at_once(intervals: impl Iterator<Item = (f64, f64, bool)>, total: f64, bins: usize) -> (Vec<u32>, Vec<u32>) {
+    let bins = bins.max(1);
+    let bin_of = |t: f64| ((t / total * bins as f64) as usize).min(bins - 1);
     let mut delta = vec![0i64; bins + 1];
     let mut errors = vec![0u32; bins];
-    for s in &trace.spans {
-        let (a, b) = (bin_of(s.start_ns), bin_of(s.end_ns));
+    for (start, end, failed) in intervals {
+        let (a, b) = (bin_of(start), bin_of(end));
         delta[a] += 1;
         delta[b + 1] -= 1;
-        if s.is_error(strings) {
-            errors[a] += 1;
-        }
+        errors[a] += failed as u32;
     }
     let mut running = 0i64;
     let counts = delta[..bins]

@@ -120,45 +120,22 @@ trait Cell: Copy {
     fn get(bytes: &[u8]) -> Self;
 }
 
-impl Cell for u8 {
-    const SIZE: usize = 1;
-    fn put(self, out: &mut Vec<u8>) {
-        out.push(self);
-    }
-    fn get(bytes: &[u8]) -> Self {
-        bytes[0]
-    }
+/// Numbers as their little-endian bytes.
+macro_rules! number_cell {
+    ($($t:ty),*) => {$(
+        impl Cell for $t {
+            const SIZE: usize = std::mem::size_of::<$t>();
+            fn put(self, out: &mut Vec<u8>) {
+                out.extend_from_slice(&self.to_le_bytes());
+            }
+            fn get(bytes: &[u8]) -> Self {
+                <$t>::from_le_bytes(bytes.try_into().expect("a cell's bytes"))
+            }
+        }
+    )*};
 }
 
-impl Cell for u32 {
-    const SIZE: usize = 4;
-    fn put(self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes());
-    }
-    fn get(bytes: &[u8]) -> Self {
-        u32::from_le_bytes(bytes.try_into().expect("4 bytes"))
-    }
-}
-
-impl Cell for i64 {
-    const SIZE: usize = 8;
-    fn put(self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes());
-    }
-    fn get(bytes: &[u8]) -> Self {
-        i64::from_le_bytes(bytes.try_into().expect("8 bytes"))
-    }
-}
-
-impl Cell for f64 {
-    const SIZE: usize = 8;
-    fn put(self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes());
-    }
-    fn get(bytes: &[u8]) -> Self {
-        f64::from_le_bytes(bytes.try_into().expect("8 bytes"))
-    }
-}
+number_cell!(u8, u32, i64, f64);
 
 impl<T: Cell> Cell for (T, T) {
     const SIZE: usize = 2 * T::SIZE;

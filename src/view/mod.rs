@@ -114,31 +114,14 @@ impl FlameModel {
         }
     }
 
-    /// How many spans run at once in each of `bins` equal slices of the trace (a span counts in every slice
-    /// it touches), and whether a failed span starts in each: the overview strip's profile. The same counts as
-    /// `analysis::histogram::concurrency`, read from this model's contiguous arrays rather than the spans
-    /// (at 1M spans a third of the time, on the page's thread).
-    pub fn density(&self, bins: usize) -> (Vec<u32>, Vec<bool>) {
-        let bins = bins.max(1);
-        let total = self.total_ns as f64;
-        let bin_of = |t: f64| ((t / total * bins as f64) as usize).min(bins - 1);
-        let mut delta = vec![0i64; bins + 1];
-        let mut errors = vec![false; bins];
-        for (k, &(start, end)) in self.row_interval.iter().enumerate() {
-            let (a, b) = (bin_of(start), bin_of(end));
-            delta[a] += 1;
-            delta[b + 1] -= 1;
-            errors[a] |= self.error_prefix[k + 1] > self.error_prefix[k];
-        }
-        let mut running = 0i64;
-        let counts = delta[..bins]
-            .iter()
-            .map(|d| {
-                running += d;
-                running.max(0) as u32
-            })
-            .collect();
-        (counts, errors)
+    /// How many spans run at once in each of `bins` equal slices of the trace, and how many failed spans
+    /// start in each: the overview strip's profile. The same counts as `analysis::histogram::concurrency`,
+    /// read from this model's contiguous arrays rather than the spans (at 1M spans a third of the time, on the
+    /// page's thread).
+    pub fn density(&self, bins: usize) -> (Vec<u32>, Vec<u32>) {
+        let failed = |k: usize| self.error_prefix[k + 1] > self.error_prefix[k];
+        let intervals = self.row_interval.iter().enumerate().map(|(k, &(start, end))| (start, end, failed(k)));
+        crate::analysis::histogram::running_at_once(intervals, self.total_ns as f64, bins)
     }
 
     /// A span's (start, end) relative to the trace start.
@@ -283,9 +266,8 @@ mod tests {
             for (trace, analysis) in file.set.traces.iter().zip(&file.analyses) {
                 let model = FlameModel::new(&file.set, trace, analysis);
                 for bins in [1, 7, 400, 1601] {
-                    let (counts, errors) = crate::analysis::histogram::concurrency(&file.set.strings, trace, bins);
-                    let errors: Vec<bool> = errors.iter().map(|&e| e > 0).collect();
-                    assert_eq!(model.density(bins), (counts, errors), "{} trace {:?} at {bins} bins", path.display(), trace.trace_id);
+                    let profile = crate::analysis::histogram::concurrency(&file.set.strings, trace, bins);
+                    assert_eq!(model.density(bins), profile, "{} trace {:?} at {bins} bins", path.display(), trace.trace_id);
                 }
                 checked += 1;
             }

@@ -188,7 +188,7 @@ impl Flame {
         let bins = width.round().max(1.0) as usize;
         if self.density.0 != bins {
             let (counts, errors) = self.model.density(bins);
-            self.density = (bins, counts, errors);
+            self.density = (bins, counts, errors.into_iter().map(|e| e > 0).collect());
         }
         mini.begin(width, MINIMAP_HEIGHT, theme.axis_bg);
         mini.minimap(&self.density.1, &self.density.2, &self.session.vp, theme, MINIMAP_HEIGHT);
