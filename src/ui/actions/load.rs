@@ -444,6 +444,8 @@ impl Answer {
                 self.pause.maybe_pass().await;
             }
             protocol::DONE => {
+                // The views' first render of the file gets a task of its own, not the end of the last slice.
+                crate::ui::platform::browser::next_task().await;
                 let assembler = self.assembler.take().ok_or_else(|| damaged("two ends".into()))?;
                 return match assembler.finish().map_err(damaged)? {
                     Assembled::File(file) => Ok(Some(file)),
