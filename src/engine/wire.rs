@@ -504,11 +504,8 @@ impl SummaryList {
     /// Its parts: ranges of at most `ITEMS_PER_BLOCK` items (a finding weighs one and its span ids).
     fn parts(self, trace: &TraceSummary) -> Vec<Range<usize>> {
         match self {
-            SummaryList::Roots => ranges(trace.root_span_ids.len(), ITEMS_PER_BLOCK).collect(),
-            SummaryList::Orphans => ranges(trace.orphan_span_ids.len(), ITEMS_PER_BLOCK).collect(),
-            SummaryList::Duplicates => ranges(trace.duplicate_span_ids.len(), ITEMS_PER_BLOCK).collect(),
-            SummaryList::Critical => ranges(trace.critical_path.len(), ITEMS_PER_BLOCK).collect(),
             SummaryList::Findings => weighted_ranges(trace.findings.iter().map(|f| 1 + f.span_ids.len()), ITEMS_PER_BLOCK),
+            _ => ranges(self.items(trace), ITEMS_PER_BLOCK).collect(),
         }
     }
 
@@ -588,7 +585,8 @@ fn without_lists(trace: &TraceSummary) -> TraceSummary {
 
 /// The summary's traces, several small ones a block; one with long lists alone, its lists in parts after it.
 fn summary_pieces(summary: &Summary, pieces: &mut Vec<Piece>) {
-    let weight = |trace: &TraceSummary| if has_long_lists(trace) { ITEMS_PER_BLOCK } else { summary_weight(trace) };
+    // A trace with long lists weighs a whole block, so it goes alone.
+    let weight = |trace: &TraceSummary| summary_weight(trace).min(ITEMS_PER_BLOCK);
     for range in weighted_ranges(summary.traces.iter().map(weight), ITEMS_PER_BLOCK) {
         let t = range.start;
         pieces.push(Piece::SummaryTraces(range));

@@ -338,17 +338,8 @@ impl<F: Fn(String, u64, u64)> Load<'_, F> {
         let mut answer = Answer::new();
         match feed {
             Feed::Whole(bytes) => {
-                // A chunk at a time, the page breathing between the copies ("open all" at 1M spans hands
-                // over 750 MB: one copy was a 2 s task).
-                let mut pause = Yielder::new(INGEST_SLICE_MS);
-                for part in bytes.chunks(CHUNK_BYTES as usize) {
-                    let (message, transfer) = protocol::with_bytes(protocol::CHUNK, part);
-                    worker.post_transfer(&message, &transfer);
-                    pause.maybe_pass().await;
-                    if self.cancelled() {
-                        return Err(None);
-                    }
-                }
+                // A chunk at a time ("open all" at 1M spans hands over 750 MB: one copy was a 2 s task).
+                self.post_in_slices(&worker, protocol::CHUNK, bytes.chunks(CHUNK_BYTES as usize)).await?;
             }
             Feed::Chunks { mut chunks, .. } => {
                 let mut pending = chunks.request(None);
@@ -397,17 +388,29 @@ impl<F: Fn(String, u64, u64)> Load<'_, F> {
     /// adjustment on or off, and takes the new file back.
     async fn reanalyse_in_worker(&self, worker: engine::EngineWorker, file: &LoadedFile, skew_adjusted: bool) -> Result<LoadedFile, Option<Failure>> {
         worker.post(&protocol::message(protocol::REANALYSE, &[("limit", (self.memory_limit as f64).into())]));
+        self.post_in_slices(&worker, protocol::BLOCK, wire::of_set(&file.set, skew_adjusted)).await?;
+        worker.post(&protocol::message(protocol::END, &[]));
+        self.answer(worker, Answer::new()).await
+    }
+
+    /// Posts `parts` to the worker as `kind` messages (each copied into a buffer of its own and transferred),
+    /// the page breathing between the copies; `Err(None)` when cancelled.
+    async fn post_in_slices<B: AsRef<[u8]>>(
+        &self,
+        worker: &engine::EngineWorker,
+        kind: &str,
+        parts: impl Iterator<Item = B>,
+    ) -> Result<(), Option<Failure>> {
         let mut pause = Yielder::new(INGEST_SLICE_MS);
-        for block in wire::of_set(&file.set, skew_adjusted) {
-            let (message, transfer) = protocol::with_bytes(protocol::BLOCK, &block);
+        for part in parts {
+            let (message, transfer) = protocol::with_bytes(kind, part.as_ref());
             worker.post_transfer(&message, &transfer);
             pause.maybe_pass().await;
             if self.cancelled() {
                 return Err(None);
             }
         }
-        worker.post(&protocol::message(protocol::END, &[]));
-        self.answer(worker, Answer::new()).await
+        Ok(())
     }
 
     /// Takes the worker's messages until its answer is complete.
